@@ -1,0 +1,77 @@
+# Ghia: `make run` serves the site, `make test` runs every test. Both set everything up first.
+SHELL := /bin/bash
+PORT ?= 5000
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+PYTHON ?= python3
+# Without DATABASE_URL the project runs its own PostGIS cluster under instance/pg.
+LOCAL_DB := $(if $(DATABASE_URL),,yes)
+SOURCES := core accounts news petitions budgeting smartmap templates
+CATALOGS := translations/ka/LC_MESSAGES/messages.po translations/en/LC_MESSAGES/messages.po
+
+.PHONY: run test lint translations bench system db db-stop setup-run setup-test compile-translations clean
+
+run: setup-run db
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) dev run --port $(PORT)
+
+test: setup-test db
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+translations: setup-test
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
+		--project=Ghia -o translations/messages.pot $(SOURCES)
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
+		--ignore-obsolete
+	$(MAKE) compile-translations
+	$(PY) scripts/check_catalog.py translations/ka/LC_MESSAGES/messages.po
+
+bench: setup-test db
+	$(PY) -m bench $(if $(ONLY),--only $(ONLY))
+
+system:
+	scripts/system-deps.sh $(if $(filter test,$(MAKECMDGOALS)),browser)
+
+db: system
+	$(if $(LOCAL_DB),scripts/pg.sh start ghia ghia_test)
+
+db-stop:
+	scripts/pg.sh stop
+
+setup-run: system $(VENV)/.run static/vendor/.done compile-translations
+setup-test: system $(VENV)/.dev static/vendor/.done compile-translations
+
+$(VENV)/bin/pip:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+
+$(VENV)/.run: pyproject.toml | $(VENV)/bin/pip
+	$(VENV)/bin/pip install -q -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(VENV)/bin/pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.run
+
+node_modules/.done: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.done: node_modules/.done scripts/vendor.sh
+	scripts/vendor.sh
+	touch $@
+
+compile-translations: $(CATALOGS:.po=.mo)
+
+translations/%.mo: translations/%.po | $(VENV)/bin/pip
+	$(VENV)/bin/pybabel compile -i $< -o $@ --statistics 2>&1 | tail -n1
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

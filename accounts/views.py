@@ -1,0 +1,166 @@
+"""Account pages. Sign-up, log-in and reset answer alike whether or not an address is known."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from accounts import services
+from accounts.forms import (
+    CensusUploadForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    ResidencyForm,
+    SignupForm,
+)
+from core.db import db
+from core.districts import all_districts
+from core.errors import Refused
+from core.extensions import limiter, post_only
+from core.forms import form_page
+from core.i18n import current_language
+from core.models import Role
+from core.permissions import require_role
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+def _district_choices(blank: str) -> list[tuple[int, str]]:
+    return [(0, blank)] + [(d.id, d.name) for d in all_districts()]
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("10 per hour", exempt_when=post_only)
+def signup():
+    form = SignupForm()
+    if form.validate_on_submit():
+        services.sign_up(form.name.data, form.email.data, form.password.data, current_language())
+        db.session.commit()
+        return render_template("accounts/check_mail.html", email=form.email.data)
+    return form_page("accounts/signup.html", form)
+
+
+@bp.get("/confirm/<token>")
+def confirm(token):
+    user = services.confirm_email(token)
+    db.session.commit()
+    flash(_("Thank you, %(name)s: your e-mail address is confirmed.", name=user.name), "success")
+    return redirect(url_for("accounts.profile" if current_user.is_authenticated else ".login"))
+
+
+@bp.post("/confirm/resend")
+@login_required
+@limiter.limit("5 per hour")
+def resend_confirmation():
+    if not current_user.is_confirmed:
+        services.send_confirmation(current_user)
+        db.session.commit()
+    flash(_("We have sent you a new confirmation link."), "success")
+    return redirect(url_for(".profile"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per 15 minutes", exempt_when=post_only)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user:
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(_safe_next(url_for("core.home")))
+        form.password.errors.append(_("The e-mail address or the password is not right."))
+    return form_page("accounts/login.html", form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit("5 per hour", exempt_when=post_only)
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/check_mail.html", email=form.email.data, reset=True)
+    return form_page("accounts/reset_request.html", form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    services.user_for_reset(token)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = services.reset_password(token, form.password.data)
+        db.session.commit()
+        login_user(user)
+        flash(_("Your new password is set."), "success")
+        return redirect(url_for(".profile"))
+    return form_page("accounts/reset_password.html", form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user, district=current_user.district_id or 0)
+    form.district.choices = _district_choices(_("Not set"))
+    if form.validate_on_submit():
+        services.update_profile(
+            current_user, form.name.data, form.district.data or None, form.locale.data
+        )
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for(".profile", lang=current_user.locale))
+    return form_page("accounts/profile.html", form)
+
+
+@bp.route("/residency", methods=["GET", "POST"])
+@login_required
+def residency():
+    form = ResidencyForm(district=current_user.district_id or 0)
+    form.district.choices = _district_choices(_("Choose your district"))
+    if form.validate_on_submit():
+        try:
+            district = services.verify_residency(
+                current_user, form.personal_number.data, form.district.data
+            )
+        except Refused as error:
+            form.personal_number.errors.append(error.message)
+            return render_template("accounts/residency.html", form=form), error.status
+        db.session.commit()
+        flash(
+            _("You are verified as a resident of %(district)s.", district=district.name), "success"
+        )
+        return redirect(url_for(".profile"))
+    return form_page("accounts/residency.html", form)
+
+
+@bp.route("/admin/census", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def census():
+    form = CensusUploadForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            text = form.file.data.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise Refused(_("The file must be UTF-8 text."), status=422) from None
+        result = services.import_census(text, current_user)
+        db.session.commit()
+    return form_page("accounts/census.html", form, result=result, size=services.census_size())

@@ -1,0 +1,23 @@
+"""Run the benchmarks and merge their figures into bench/results.json."""
+
+import argparse
+import importlib
+import json
+
+from bench.common import save
+
+BENCHMARKS = ["pages"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=BENCHMARKS)
+    args = parser.parse_args()
+    for name in [args.only] if args.only else BENCHMARKS:
+        figures = importlib.import_module(f"bench.{name}").run()
+        save(name, figures)
+        print(json.dumps({name: figures}, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The floor every feature package stands on: app factory, config, shared models, plumbing."""

@@ -1,0 +1,56 @@
+"""The application factory."""
+
+import importlib
+import logging
+
+from flask import Flask
+from flask_babel import gettext
+
+from core import cli, devmail
+from core.all_models import import_all_models
+from core.config import PROJECT_ROOT, load_config
+from core.db import db
+from core.errors import register_error_handlers
+from core.extensions import babel, csrf, login_manager, migrate
+from core.i18n import N_, init_i18n, select_locale
+from core.models import User
+from core.permissions import can_edit_links
+from core.security import init_security
+from core.views import bp
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        "ghia",
+        root_path=str(PROJECT_ROOT),
+        template_folder="templates",
+        static_folder="static",
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(load_config(overrides))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    _init_extensions(app)
+    app.register_blueprint(bp)
+    cli.register(app)
+    if app.config["GHIA_ENV"] == "development":
+        app.register_blueprint(devmail.bp)
+    for name in app.config["GHIA_MODULES"]:
+        importlib.import_module(name).init_app(app)
+    import_all_models(app.config["GHIA_MODULES"])
+    app.jinja_env.globals.update(can_edit_links=can_edit_links)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = N_("Please log in to continue.")
+    login_manager.localize_callback = gettext
+    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    init_i18n(app)
+    init_security(app)
+    register_error_handlers(app)

@@ -1,0 +1,84 @@
+"""Configuration from the environment; see the README's configuration table."""
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = PROJECT_ROOT / "instance"
+DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - the value production refuses
+
+
+def local_database_url(name: str = "ghia") -> str:
+    """The project-local cluster under instance/pg, reached over its Unix socket."""
+    return f"postgresql+psycopg://postgres@/{name}?host={INSTANCE / 'pg'}"
+
+
+def _development_secret() -> str:
+    """A per-checkout random key, so development cookies survive restarts."""
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        INSTANCE.mkdir(exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    GHIA_ENV = os.environ.get("GHIA_ENV", "development")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or local_database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    PERSONAL_NUMBER_KEY = os.environ.get("PERSONAL_NUMBER_KEY", "")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = _int("MAIL_PORT", 1025)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Ghia <no-reply@ghia.localhost>")
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
+    DEV_MAILDIR = os.environ.get("DEV_MAILDIR", str(INSTANCE / "devmail"))
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+    TILE_URL = os.environ.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    TILE_ATTRIBUTION = os.environ.get("TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+    CITY_NAME_KA = os.environ.get("CITY_NAME_KA", "თბილისი")
+    CITY_NAME_EN = os.environ.get("CITY_NAME_EN", "Tbilisi")
+    EMAIL_CONFIRM_MAX_AGE = _int("EMAIL_CONFIRM_HOURS", 48) * 3600
+    PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_HOURS", 2) * 3600
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    BABEL_DEFAULT_LOCALE = "ka"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Tbilisi")
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+    LANGUAGES = ("ka", "en")
+    GHIA_MODULES = ("accounts", "news", "petitions", "budgeting", "smartmap")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """Collect settings and refuse an unsafe production start."""
+    config = {k: v for k, v in vars(Config).items() if k.isupper()}
+    config.update(overrides or {})
+    production = config["GHIA_ENV"] == "production"
+    if not config["SECRET_KEY"] or config["SECRET_KEY"] == DEFAULT_SECRET:
+        if production:
+            raise RuntimeError("GHIA_ENV=production needs a SECRET_KEY of your own.")
+        config["SECRET_KEY"] = _development_secret()
+    if not config["PERSONAL_NUMBER_KEY"]:
+        if production:
+            raise RuntimeError("GHIA_ENV=production needs a PERSONAL_NUMBER_KEY of your own.")
+        config["PERSONAL_NUMBER_KEY"] = config["SECRET_KEY"] + ":personal-number"
+    if production:
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+        config["PREFERRED_URL_SCHEME"] = "https"
+    return config

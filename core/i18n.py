@@ -1,0 +1,103 @@
+"""Locale selection and locale-aware formatting (dates, numbers, GEL) through Babel."""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from babel.numbers import format_currency
+from flask import Flask, current_app, g, request
+from flask_babel import force_locale, format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from core.db import db
+
+LANG_COOKIE = "lang"
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark a string for extraction where it is translated later (e.g. by Flask-Login)."""
+    return message
+
+
+def requested_language() -> str | None:
+    lang = request.args.get("lang")
+    return lang if lang in current_app.config["LANGUAGES"] else None
+
+
+def select_locale() -> str:
+    """?lang=… for this request, then the profile, then the cookie, then Accept-Language."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = requested_language()
+    if chosen:
+        return chosen
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in languages:
+        return cookie
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def remember_language(response):
+    """Keep an explicit ?lang=… choice: in a cookie, and in the profile when logged in."""
+    chosen = requested_language() if request else None
+    if chosen:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="Lax")
+        if current_user.is_authenticated and current_user.locale != chosen:
+            current_user.locale = chosen
+            db.session.commit()
+    return response
+
+
+def in_each_locale(render: Callable[[], str]) -> dict[str, str]:
+    """Render a text once per language, e.g. for bilingual automatic news posts and mail."""
+    result = {}
+    for lang in current_app.config["LANGUAGES"]:
+        with force_locale(lang):
+            result[lang] = render()
+    return result
+
+
+def money(amount, currency: str = "GEL") -> str:
+    return format_currency(amount, currency, locale=str(get_locale()))
+
+
+def number(value) -> str:
+    return format_decimal(value)
+
+
+def when(value: date | datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, style)
+    return format_date(value, style)
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "ka"
+
+
+def url_with_lang(lang: str) -> str:
+    """This page's address in another language."""
+    args = {**request.args.to_dict(), "lang": lang}
+    return f"{request.path}?{urlencode(args)}"
+
+
+def city_name() -> str:
+    key = "CITY_NAME_EN" if current_language() == "en" else "CITY_NAME_KA"
+    return current_app.config[key]
+
+
+def init_i18n(app: Flask) -> None:
+    app.after_request(remember_language)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(money=money, number=number, when=when)
+    app.jinja_env.globals.update(
+        current_language=current_language, url_with_lang=url_with_lang, city_name=city_name
+    )
+
+    @app.before_request
+    def _store_lang():
+        g.lang = current_language()

@@ -1,0 +1,63 @@
+"""Core pages: home, health check, district GeoJSON, linking objects."""
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+
+from core import links
+from core.db import db
+from core.districts import districts_geojson
+from core.errors import Refused
+from core.models import Role
+from core.permissions import require_role
+from core.registry import home_panels
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():
+    panels = [(panel.template, panel.context()) for panel in home_panels()]
+    return render_template("core/home.html", panels=panels)
+
+
+@bp.get("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+@bp.get("/api/v1/districts.geojson")
+def districts():
+    return jsonify(districts_geojson())
+
+
+def _back(ref: str):
+    target = links.resolve(ref)
+    return redirect(request.form.get("next") or (target.url if target else url_for("core.home")))
+
+
+@bp.post("/links")
+@require_role(Role.EDITOR)
+def add_link():
+    source, other = request.form.get("source", ""), request.form.get("ref", "")
+    try:
+        links.link(source, other, current_user)
+    except Refused as error:
+        flash(error.message, "error")
+        return _back(source)
+    db.session.commit()
+    flash(_("Linked."), "success")
+    return _back(source)
+
+
+@bp.post("/links/remove")
+@require_role(Role.EDITOR)
+def remove_link():
+    source, other = request.form.get("source", ""), request.form.get("ref", "")
+    links.parse_ref(source)
+    links.unlink(source, other, current_user)
+    db.session.commit()
+    flash(_("Link removed."), "success")
+    return _back(source)

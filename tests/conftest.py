@@ -1,0 +1,140 @@
+"""Tests run against a real PostGIS database made for the run, with a real SMTP server.
+
+Each test runs inside a transaction that is rolled back at its end; what a request commits
+is a savepoint inside it, so the test sees it and the next test does not.
+"""
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask_migrate import upgrade
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from core.app import create_app
+from core.cli import DEMO_DISTRICTS
+from core.db import db
+from core.dbadmin import recreate_database, sibling_database_url
+from core.districts import import_geojson
+from core.extensions import limiter
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def test_database_url() -> str:
+    return os.environ.get("GHIA_TEST_DATABASE_URL") or sibling_database_url("test")
+
+
+class CollectingHandler:
+    def __init__(self):
+        self.messages: list = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        from email import message_from_bytes, policy
+
+        with self.lock:
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    handler = CollectingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=0)
+    controller.start()
+    yield controller, handler
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def app(smtp_server, tmp_path_factory):
+    controller, _ = smtp_server
+    url = test_database_url()
+    recreate_database(url)
+    app = create_app(
+        {
+            "GHIA_ENV": "testing",
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": controller.server.sockets[0].getsockname()[1],
+            "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+            "BASE_URL": "http://localhost",
+            "SECRET_KEY": "test-secret-key",
+        }
+    )
+    with app.app_context():
+        upgrade()
+        import_geojson(DEMO_DISTRICTS)
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request, app):
+    """A transaction per test, rolled back afterwards (browser tests commit for real)."""
+    limiter.reset()
+    if request.node.get_closest_marker("live"):
+        yield
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        )
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    _, handler = smtp_server
+    handler.messages.clear()
+    return handler.messages
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    page = client.get(url)
+    match = CSRF_INPUT.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({page.status_code})"
+    return match.group(1)
+
+
+def submit(client, url: str, data: dict, form_url: str | None = None, **kwargs):
+    """POST a form the way a browser does: with the CSRF token of the page showing it."""
+    token = csrf_token(client, form_url or url)
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+def need_shared(path: str) -> Path:
+    """Data from ../shared, which CI has and a user's clone does not."""
+    full = SHARED / path
+    if not full.exists():
+        pytest.skip(f"{full} is absent: ../shared is only present in CI and development")
+    return full

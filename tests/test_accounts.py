@@ -1,0 +1,207 @@
+"""Accounts: sign-up with a real SMTP round trip, confirmation, log-in, reset, profile."""
+
+import re
+
+from accounts import services
+from core import mail
+from core.db import db
+from core.models import OutboxMail, User
+from tests.conftest import submit
+from tests.factories import PASSWORD, log_in, make_user
+
+LINK = re.compile(r"http://localhost(/accounts/\S+)")
+
+
+def deliver(mailbox) -> list:
+    mail.send_due()
+    return list(mailbox)
+
+
+def link_in(message) -> str:
+    return LINK.search(message.get_content()).group(1)
+
+
+def sign_up(client, email="tamar@example.org", password="a long password", lang="ka"):
+    return submit(
+        client,
+        f"/accounts/signup?lang={lang}",
+        {"name": "Tamar", "email": email, "password": password},
+    )
+
+
+def test_signup_sends_a_confirmation_over_smtp_and_the_link_confirms(client, mailbox):
+    response = sign_up(client)
+    assert response.status_code == 200
+    assert "tamar@example.org" in response.get_data(as_text=True)
+    [message] = deliver(mailbox)
+    assert message["To"] == "tamar@example.org"
+    user = db.session.scalars(db.select(User).filter_by(email="tamar@example.org")).one()
+    assert not user.is_confirmed
+    confirmed = client.get(link_in(message))
+    assert confirmed.status_code == 302
+    db.session.refresh(user)
+    assert user.is_confirmed
+
+
+def test_mail_is_written_in_the_language_of_the_signup(client, mailbox):
+    sign_up(client, lang="en")
+    [message] = deliver(mailbox)
+    assert message["Subject"] == "Confirm your e-mail address for Ghia"
+    assert message["Content-Language"] == "en"
+    sign_up(client, email="giorgi@example.org", lang="ka")
+    georgian = deliver(mailbox)[-1]
+    assert georgian["Content-Language"] == "ka"
+    assert georgian["Subject"] != "Confirm your e-mail address for Ghia"
+
+
+def test_signup_answers_alike_for_a_known_address_and_warns_its_owner(client, mailbox):
+    owner = make_user(email="known@example.org")
+    known = sign_up(client, email="known@example.org")
+    unknown = sign_up(client, email="new@example.org")
+    assert known.status_code == unknown.status_code == 200
+    strip = lambda r, e: r.get_data(as_text=True).replace(e, "")  # noqa: E731
+    assert strip(known, "known@example.org") == strip(unknown, "new@example.org")
+    messages = deliver(mailbox)
+    assert {m["To"] for m in messages} == {"known@example.org", "new@example.org"}
+    assert db.session.scalar(db.select(db.func.count(User.id)).filter_by(email=owner.email)) == 1
+
+
+def test_signup_with_bad_input_keeps_what_was_typed(client):
+    response = submit(
+        client,
+        "/accounts/signup?lang=en",
+        {"name": "Tamar", "email": "not-an-address", "password": "short"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "This does not look like an e-mail address." in html
+    assert "Use at least 10 characters." in html
+    assert 'value="Tamar"' in html
+    assert 'value="not-an-address"' in html
+
+
+def test_signup_without_csrf_token_is_refused_but_keeps_the_input(client):
+    response = client.post("/accounts/signup?lang=en", data={"name": "Tamar", "email": "t@x.org"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "The form has expired" in html
+    assert "t@x.org" in html
+
+
+def test_expired_and_forged_confirmation_links_get_clear_answers(client, app):
+    user = make_user(confirmed=False)
+    with app.test_request_context():
+        from accounts.tokens import confirmation_token
+
+        token = confirmation_token(user)
+    app.config["EMAIL_CONFIRM_MAX_AGE"] = -1
+    try:
+        expired = client.get(f"/accounts/confirm/{token}?lang=en")
+    finally:
+        app.config["EMAIL_CONFIRM_MAX_AGE"] = 48 * 3600
+    assert expired.status_code == 410
+    assert "expired" in expired.get_data(as_text=True)
+    forged = client.get(f"/accounts/confirm/{token}x?lang=en")
+    assert forged.status_code == 404
+
+
+def test_login_and_logout(client):
+    user = make_user()
+    log_in(client, user)
+    assert user.name in client.get("/").get_data(as_text=True)
+    response = submit(client, "/accounts/logout", {}, form_url="/")
+    assert response.status_code == 302
+    assert "/accounts/login" in client.get("/").get_data(as_text=True)
+
+
+def test_login_answers_alike_for_unknown_address_and_wrong_password(client):
+    user = make_user()
+    wrong = submit(client, "/accounts/login?lang=en", {"email": user.email, "password": "nope!"})
+    unknown = submit(
+        client, "/accounts/login?lang=en", {"email": "nobody@example.org", "password": "nope!"}
+    )
+    assert wrong.status_code == unknown.status_code == 422
+    message = "The e-mail address or the password is not right."
+    assert message in wrong.get_data(as_text=True)
+    assert message in unknown.get_data(as_text=True)
+
+
+def test_login_redirects_only_to_local_next(client):
+    user = make_user()
+    response = submit(
+        client,
+        "/accounts/login?next=https://evil.example/",
+        {"email": user.email, "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/"
+    client.post("/accounts/logout")
+    response = submit(
+        client, "/accounts/login?next=/news/", {"email": user.email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/news/"
+
+
+def test_login_is_rate_limited(client):
+    for _ in range(20):
+        submit(client, "/accounts/login", {"email": "x@example.org", "password": "wrong"})
+    response = submit(
+        client, "/accounts/login?lang=en", {"email": "x@example.org", "password": "wrong"}
+    )
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_password_reset_round_trip_works_once(client, mailbox):
+    user = make_user(email="reset@example.org")
+    response = submit(client, "/accounts/reset", {"email": "reset@example.org"})
+    unknown = submit(client, "/accounts/reset", {"email": "nobody@example.org"})
+    assert response.status_code == unknown.status_code == 200
+    [message] = deliver(mailbox)
+    url = link_in(message)
+    changed = submit(
+        client, url, {"password": "a brand new password", "confirm": "a brand new password"}
+    )
+    assert changed.status_code == 302
+    assert services.authenticate(user.email, "a brand new password")
+    client.post("/accounts/logout")
+    assert client.get(url).status_code == 404
+
+
+def test_profile_saves_district_and_language(client):
+    user = make_user()
+    log_in(client, user)
+    vake = db.session.scalars(db.select(services.District).filter_by(slug="vake")).one()
+    response = submit(
+        client, "/accounts/profile", {"name": "Nino B.", "district": vake.id, "locale": "en"}
+    )
+    assert response.status_code == 302
+    db.session.refresh(user)
+    assert (user.name, user.district_id, user.locale) == ("Nino B.", vake.id, "en")
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_profile_refuses_an_unknown_district(client):
+    log_in(client, make_user())
+    response = submit(
+        client, "/accounts/profile?lang=en", {"name": "Nino", "district": 999999, "locale": "ka"}
+    )
+    assert response.status_code == 422
+
+
+def test_profile_needs_login(client):
+    response = client.get("/accounts/profile")
+    assert response.status_code == 302
+    assert "/accounts/login" in response.headers["Location"]
+
+
+def test_outbox_keeps_mail_while_smtp_is_down(app, client):
+    sign_up(client, email="later@example.org")
+    port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = 1  # nothing listens there
+    try:
+        assert mail.send_due() == (0, 1)
+    finally:
+        app.config["MAIL_PORT"] = port
+    queued = db.session.scalars(db.select(OutboxMail).filter_by(to_addr="later@example.org")).one()
+    assert (queued.status, queued.attempts) == ("pending", 1)
+    assert queued.last_error

@@ -1,0 +1,96 @@
+"""Core services: link registry, event bus, districts, users CLI, audit."""
+
+import pytest
+
+from core import events, links
+from core.db import db
+from core.districts import district_at, import_geojson
+from core.errors import Refused
+from core.models import AuditEntry, Event, Link, Role
+from tests.conftest import ROOT
+from tests.factories import make_user
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture
+def thing_kind():
+    """A stand-in module's objects, registered like a real module registers its own."""
+    links.register(
+        "thing",
+        lambda i: (
+            links.LinkTarget(f"thing:{i}", "Thing", f"Thing {i}", f"/things/{i}")
+            if i < 100
+            else None
+        ),
+    )
+
+
+def test_district_at_answers_from_postgis():
+    assert district_at(44.7930, 41.6934).slug == "mtatsminda"  # Freedom Square
+    assert district_at(44.8000, 41.8100).slug == "gldani"
+    assert district_at(44.0, 42.0) is None  # outside the city
+
+
+def test_links_are_undirected_and_idempotent(thing_kind):
+    links.link("thing:1", "thing:2")
+    links.link("thing:2", "thing:1")
+    assert db.session.scalar(db.select(db.func.count(Link.id))) == 1
+    assert [t.ref for t in links.related("thing:2")] == ["thing:1"]
+    assert [t.ref for t in links.related("thing:1")] == ["thing:2"]
+    links.unlink("thing:1", "thing:2")
+    assert links.related("thing:1") == []
+
+
+def test_links_refuse_unknown_refs_and_missing_objects(thing_kind):
+    with pytest.raises(Refused):
+        links.link("thing:1", "nonsense")
+    with pytest.raises(Refused):
+        links.link("thing:1", "unknownkind:3")
+    with pytest.raises(Refused) as missing:
+        links.link("thing:1", "thing:500")
+    assert missing.value.status == 404
+    with pytest.raises(Refused):
+        links.link("thing:1", "thing:1")
+
+
+def test_event_with_once_key_fires_once():
+    received = []
+    events.subscribe(lambda kind, event: received.append((kind, event.ref)))
+    first = events.emit("threshold_reached", "thing:1", {"n": 1}, once_key="threshold:thing:1")
+    second = events.emit("threshold_reached", "thing:1", {"n": 1}, once_key="threshold:thing:1")
+    assert first is not None
+    assert second is None
+    assert received.count(("threshold_reached", "thing:1")) == 1
+    assert db.session.scalar(db.select(db.func.count(Event.id))) == 1
+
+
+def test_link_and_role_changes_are_audited(thing_kind):
+    editor = make_user(Role.EDITOR)
+    links.link("thing:3", "thing:4", editor)
+    entry = db.session.scalars(db.select(AuditEntry).filter_by(action="link.add")).one()
+    assert (entry.actor_id, entry.ref, entry.details) == (
+        editor.id,
+        "thing:3",
+        {"other": "thing:4"},
+    )
+
+
+def test_district_import_repairs_and_refuses(ctx):
+    report = import_geojson(FIXTURES / "districts-invalid.geojson")
+    assert len(report.repaired) == 1
+    assert len(report.refused) == 1
+    assert "not a polygon" in report.refused[0]
+
+
+def test_district_import_updates_in_place(ctx):
+    first = import_geojson(FIXTURES / "districts-small.geojson")
+    again = import_geojson(FIXTURES / "districts-small.geojson")
+    assert len(first.created) == 3
+    assert again.created == []
+    assert sorted(again.updated) == sorted(first.created)
+
+
+def test_district_import_refuses_a_non_geojson_file(ctx):
+    with pytest.raises(Refused):
+        import_geojson(FIXTURES / "districts-not-geojson.txt")

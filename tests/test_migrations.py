@@ -1,0 +1,48 @@
+"""The schema exists only through migrations: they must build exactly what the models say."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, make_url
+
+from core.app import create_app
+from core.db import db
+from core.dbadmin import recreate_database
+from core.migrations import include_object
+from tests.conftest import test_database_url
+
+
+@pytest.fixture(scope="module")
+def scratch_app():
+    url = make_url(test_database_url())
+    url = url.set(database=f"{url.database}_migrations").render_as_string(hide_password=False)
+    recreate_database(url)
+    return create_app(
+        {"GHIA_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test-secret-key"}
+    )
+
+
+@pytest.mark.live
+def test_migrated_schema_matches_models(scratch_app):
+    with scratch_app.app_context():
+        upgrade()
+        engine = create_engine(db.engine.url)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"include_object": include_object, "compare_type": True}
+            )
+            differences = compare_metadata(context, db.metadata)
+        engine.dispose()
+    assert differences == []
+
+
+@pytest.mark.live
+def test_downgrade_to_nothing_and_up_again(scratch_app):
+    with scratch_app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        tables = set(inspect(db.engine).get_table_names()) - {"alembic_version", "spatial_ref_sys"}
+        assert tables == set()
+        upgrade()
+        assert "user_account" in inspect(db.engine).get_table_names()
