@@ -5,7 +5,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from babel.numbers import format_currency
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import force_locale, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -27,6 +27,8 @@ def requested_language() -> str | None:
 def select_locale() -> str:
     """?lang=… for this request, then the profile, then the cookie, then Accept-Language."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = requested_language()
     if chosen:
         return chosen

@@ -38,9 +38,9 @@ def _message(mail: OutboxMail) -> EmailMessage:
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = mail.to_addr
     message["Subject"] = mail.subject
-    message["Content-Language"] = mail.locale
     message["Message-ID"] = f"<outbox-{mail.id}@ghia>"
     message.set_content(mail.body_text)
+    message["Content-Language"] = mail.locale  # after set_content, which drops Content-* headers
     return message
 
 

@@ -2,8 +2,11 @@
 
 from flask import Flask
 
+from core.registry import add_home_panel
+
 
 def init_app(app: Flask) -> None:
     from smartmap.views import bp
 
     app.register_blueprint(bp)
+    add_home_panel("smartmap", 40, "smartmap/_home_panel.html", dict)

@@ -6,6 +6,7 @@ is a savepoint inside it, so the test sees it and the next test does not.
 
 import os
 import re
+import socket
 import threading
 from pathlib import Path
 
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 
-def test_database_url() -> str:
+def testing_database_url() -> str:
     return os.environ.get("GHIA_TEST_DATABASE_URL") or sibling_database_url("test")
 
 
@@ -42,10 +43,16 @@ class CollectingHandler:
         return "250 OK"
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
 def smtp_server():
     handler = CollectingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=0)
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller, handler
     controller.stop()
@@ -54,7 +61,7 @@ def smtp_server():
 @pytest.fixture(scope="session")
 def app(smtp_server, tmp_path_factory):
     controller, _ = smtp_server
-    url = test_database_url()
+    url = testing_database_url()
     recreate_database(url)
     app = create_app(
         {
@@ -62,7 +69,7 @@ def app(smtp_server, tmp_path_factory):
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": url,
             "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": controller.server.sockets[0].getsockname()[1],
+            "MAIL_PORT": controller.port,
             "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
             "BASE_URL": "http://localhost",
             "SECRET_KEY": "test-secret-key",
@@ -75,6 +82,14 @@ def app(smtp_server, tmp_path_factory):
     return app
 
 
+class RequestScopedSession(scoped_session):
+    """One session for the whole test; the end of a request drops only its uncommitted work,
+    as the app's own teardown does, and the test's objects stay usable."""
+
+    def remove(self):
+        self.registry().rollback()
+
+
 @pytest.fixture(autouse=True)
 def _isolated(request, app):
     """A transaction per test, rolled back afterwards (browser tests commit for real)."""
@@ -82,24 +97,26 @@ def _isolated(request, app):
     if request.node.get_closest_marker("live"):
         yield
         return
+    # No app context is held during the test: each request gets a fresh one (and a fresh `g`).
     with app.app_context():
         connection = db.engine.connect()
-        transaction = connection.begin()
-        original = db.session
-        db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-        )
-        try:
-            yield
-        finally:
-            db.session.remove()
-            db.session = original
-            transaction.rollback()
-            connection.close()
+    transaction = connection.begin()
+    original = db.session
+    db.session = RequestScopedSession(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    )
+    try:
+        yield
+    finally:
+        db.session.registry().close()
+        db.session = original
+        transaction.rollback()
+        connection.close()
 
 
 @pytest.fixture
 def ctx(app):
+    """A request context for calling services directly (not for tests that also use `client`)."""
     with app.test_request_context():
         yield
 

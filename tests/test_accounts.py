@@ -12,8 +12,9 @@ from tests.factories import PASSWORD, log_in, make_user
 LINK = re.compile(r"http://localhost(/accounts/\S+)")
 
 
-def deliver(mailbox) -> list:
-    mail.send_due()
+def deliver(app, mailbox) -> list:
+    with app.app_context():
+        mail.send_due()
     return list(mailbox)
 
 
@@ -29,11 +30,11 @@ def sign_up(client, email="tamar@example.org", password="a long password", lang=
     )
 
 
-def test_signup_sends_a_confirmation_over_smtp_and_the_link_confirms(client, mailbox):
+def test_signup_sends_a_confirmation_over_smtp_and_the_link_confirms(app, client, mailbox):
     response = sign_up(client)
     assert response.status_code == 200
     assert "tamar@example.org" in response.get_data(as_text=True)
-    [message] = deliver(mailbox)
+    [message] = deliver(app, mailbox)
     assert message["To"] == "tamar@example.org"
     user = db.session.scalars(db.select(User).filter_by(email="tamar@example.org")).one()
     assert not user.is_confirmed
@@ -43,25 +44,25 @@ def test_signup_sends_a_confirmation_over_smtp_and_the_link_confirms(client, mai
     assert user.is_confirmed
 
 
-def test_mail_is_written_in_the_language_of_the_signup(client, mailbox):
+def test_mail_is_written_in_the_language_of_the_signup(app, client, mailbox):
     sign_up(client, lang="en")
-    [message] = deliver(mailbox)
+    [message] = deliver(app, mailbox)
     assert message["Subject"] == "Confirm your e-mail address for Ghia"
     assert message["Content-Language"] == "en"
     sign_up(client, email="giorgi@example.org", lang="ka")
-    georgian = deliver(mailbox)[-1]
+    georgian = deliver(app, mailbox)[-1]
     assert georgian["Content-Language"] == "ka"
     assert georgian["Subject"] != "Confirm your e-mail address for Ghia"
 
 
-def test_signup_answers_alike_for_a_known_address_and_warns_its_owner(client, mailbox):
+def test_signup_answers_alike_for_a_known_address_and_warns_its_owner(app, client, mailbox):
     owner = make_user(email="known@example.org")
     known = sign_up(client, email="known@example.org")
     unknown = sign_up(client, email="new@example.org")
     assert known.status_code == unknown.status_code == 200
     strip = lambda r, e: r.get_data(as_text=True).replace(e, "")  # noqa: E731
     assert strip(known, "known@example.org") == strip(unknown, "new@example.org")
-    messages = deliver(mailbox)
+    messages = deliver(app, mailbox)
     assert {m["To"] for m in messages} == {"known@example.org", "new@example.org"}
     assert db.session.scalar(db.select(db.func.count(User.id)).filter_by(email=owner.email)) == 1
 
@@ -151,12 +152,12 @@ def test_login_is_rate_limited(client):
     assert "Too many attempts" in response.get_data(as_text=True)
 
 
-def test_password_reset_round_trip_works_once(client, mailbox):
+def test_password_reset_round_trip_works_once(app, client, mailbox):
     user = make_user(email="reset@example.org")
     response = submit(client, "/accounts/reset", {"email": "reset@example.org"})
     unknown = submit(client, "/accounts/reset", {"email": "nobody@example.org"})
     assert response.status_code == unknown.status_code == 200
-    [message] = deliver(mailbox)
+    [message] = deliver(app, mailbox)
     url = link_in(message)
     changed = submit(
         client, url, {"password": "a brand new password", "confirm": "a brand new password"}
@@ -199,7 +200,8 @@ def test_outbox_keeps_mail_while_smtp_is_down(app, client):
     port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = 1  # nothing listens there
     try:
-        assert mail.send_due() == (0, 1)
+        with app.app_context():
+            assert mail.send_due() == (0, 1)
     finally:
         app.config["MAIL_PORT"] = port
     queued = db.session.scalars(db.select(OutboxMail).filter_by(to_addr="later@example.org")).one()
