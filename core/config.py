@@ -46,7 +46,8 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 20) * 1024 * 1024
     TILE_URL = os.environ.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
     TILE_ATTRIBUTION = os.environ.get("TILE_ATTRIBUTION", "© OpenStreetMap contributors")
-    CITY_NAME_KA = os.environ.get("CITY_NAME_KA", "თბილისი")
+    # The forms used in "<city> City Hall": Georgian needs the genitive case.
+    CITY_NAME_KA = os.environ.get("CITY_NAME_KA", "თბილისის")
     CITY_NAME_EN = os.environ.get("CITY_NAME_EN", "Tbilisi")
     EMAIL_CONFIRM_MAX_AGE = _int("EMAIL_CONFIRM_HOURS", 48) * 3600
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_HOURS", 2) * 3600

@@ -1,8 +1,9 @@
 """Locale selection and locale-aware formatting (dates, numbers, GEL) through Babel."""
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
 from flask import Flask, current_app, g, has_request_context, request
@@ -58,6 +59,19 @@ def in_each_locale(render: Callable[[], str]) -> dict[str, str]:
         with force_locale(lang):
             result[lang] = render()
     return result
+
+
+def localized(ka: str, en: str | None) -> str:
+    """The English text on English pages when there is one; Georgian otherwise."""
+    return (en or ka) if current_language() == "en" else ka
+
+
+def local_midnight(day: date | None) -> datetime | None:
+    """The start of a calendar day in the city's time zone."""
+    if day is None:
+        return None
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.combine(day, time(), tzinfo=zone)
 
 
 def money(amount, currency: str = "GEL") -> str:

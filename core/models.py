@@ -3,7 +3,6 @@
 from datetime import datetime
 from enum import StrEnum
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from geoalchemy2 import Geometry
@@ -22,6 +21,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import created_at_column, db
+from core.i18n import localized
 
 
 class Role(StrEnum):
@@ -43,11 +43,6 @@ ROLE_LABELS = {
 }
 
 
-def _in_locale(ka: str, en: str | None) -> str:
-    locale = get_locale()
-    return (en or ka) if locale and locale.language == "en" else ka
-
-
 class District(db.Model):
     __tablename__ = "district"
 
@@ -61,7 +56,7 @@ class District(db.Model):
 
     @property
     def name(self) -> str:
-        return _in_locale(self.name_ka, self.name_en)
+        return localized(self.name_ka, self.name_en)
 
 
 class User(UserMixin, db.Model):

@@ -7,6 +7,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import created_at_column, db
+from core.i18n import localized
 
 
 class PostKind(StrEnum):
@@ -71,6 +72,27 @@ class Post(db.Model):
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="post", cascade="all, delete-orphan", order_by="Attachment.id"
     )
+
+    @property
+    def ref(self) -> str:
+        return f"news:{self.id}"
+
+    @property
+    def title(self) -> str:
+        return localized(self.title_ka, self.title_en)
+
+    @property
+    def body(self) -> str:
+        return localized(self.body_ka, self.body_en)
+
+    @property
+    def shown_in_georgian_only(self) -> bool:
+        """An English page showing the Georgian text, because there is no English one."""
+        return self.body == self.body_ka and not self.body_en
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[PostKind(self.kind)])
 
 
 class Attachment(db.Model):

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 
-def testing_database_url() -> str:
+def database_url_for_tests() -> str:
     return os.environ.get("GHIA_TEST_DATABASE_URL") or sibling_database_url("test")
 
 
@@ -61,7 +61,7 @@ def smtp_server():
 @pytest.fixture(scope="session")
 def app(smtp_server, tmp_path_factory):
     controller, _ = smtp_server
-    url = testing_database_url()
+    url = database_url_for_tests()
     recreate_database(url)
     app = create_app(
         {

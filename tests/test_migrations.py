@@ -10,12 +10,12 @@ from core.app import create_app
 from core.db import db
 from core.dbadmin import recreate_database
 from core.migrations import include_object
-from tests.conftest import testing_database_url
+from tests.conftest import database_url_for_tests
 
 
 @pytest.fixture(scope="module")
 def scratch_app():
-    url = make_url(testing_database_url())
+    url = make_url(database_url_for_tests())
     url = url.set(database=f"{url.database}_migrations").render_as_string(hide_password=False)
     recreate_database(url)
     return create_app(

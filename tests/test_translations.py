@@ -19,7 +19,10 @@ def message_ids(path) -> set:
 def test_georgian_catalog_has_no_untranslated_or_fuzzy_entry():
     result = subprocess.run(
         [sys.executable, "scripts/check_catalog.py", "translations/ka/LC_MESSAGES/messages.po"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout
 
@@ -28,9 +31,23 @@ def test_catalogs_hold_every_string_of_the_code(tmp_path):
     pot = tmp_path / "fresh.pot"
     pybabel = Path(sys.executable).parent / "pybabel"
     subprocess.run(
-        [pybabel, "extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_", "--no-location",
-         "-o", str(pot), *SOURCES],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            pybabel,
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "N_",
+            "--no-location",
+            "-o",
+            str(pot),
+            *SOURCES,
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     fresh = message_ids(pot)
     assert fresh == message_ids(ROOT / "translations/messages.pot"), "run `make translations`"

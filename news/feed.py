@@ -1,0 +1,36 @@
+"""The Atom feed of published posts, in the language of the request."""
+
+from datetime import UTC, datetime
+
+from feedgen.feed import FeedGenerator
+from flask import url_for
+from flask_babel import gettext as _
+
+from core.i18n import city_name, current_language
+from news.markdown import render
+from news.models import Post
+
+
+def atom(posts: list[Post]) -> bytes:
+    feed = FeedGenerator()
+    feed.id(url_for("news.index", _external=True))
+    feed.title(_("News of %(city)s City Hall", city=city_name()))
+    feed.subtitle(_("Announcements, meetings, minutes, trainings and decisions"))
+    feed.link(href=url_for("news.feed", _external=True, lang=current_language()), rel="self")
+    feed.link(href=url_for("news.index", _external=True, lang=current_language()), rel="alternate")
+    feed.language(current_language())
+    newest = max((p.updated_at for p in posts), default=datetime(2017, 1, 1, tzinfo=UTC))
+    feed.updated(newest)
+    for post in reversed(posts):  # feedgen prepends entries
+        entry = feed.add_entry()
+        url = url_for("news.detail", post_id=post.id, _external=True)
+        entry.id(url)
+        entry.title(post.title)
+        entry.link(href=url, rel="alternate")
+        entry.published(post.published_at)
+        entry.updated(max(post.updated_at, post.published_at))
+        entry.content(str(render(post.body)), type="html")
+        entry.category(
+            [{"term": post.kind, "label": post.kind_label}] + [{"term": tag} for tag in post.tags]
+        )
+    return feed.atom_str(pretty=True)
