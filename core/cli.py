@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from werkzeug.serving import run_simple
 
 from core import mail
 from core.config import PROJECT_ROOT
@@ -79,7 +80,7 @@ def dev_run(port: int) -> None:
     start_catcher(app.config["DEV_MAILDIR"], smtp_port)
     threading.Thread(target=_worker, args=(app,), daemon=True).start()
     click.echo(f"Ghia: http://127.0.0.1:{port}/  (caught mail: http://127.0.0.1:{port}/dev/mail)")
-    app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False, threaded=True)
+    run_simple("127.0.0.1", port, app, threaded=True)
 
 
 def _worker(app: Flask) -> None:

@@ -90,6 +90,11 @@ def when(value: date | datetime | None, style: str = "medium") -> str:
     return format_date(value, style)
 
 
+def day(value: date | datetime | None) -> str:
+    """A calendar day, in the city's time zone for moments."""
+    return format_date(value, "long") if value else ""
+
+
 def current_language() -> str:
     locale = get_locale()
     return locale.language if locale else "ka"
@@ -109,7 +114,7 @@ def city_name() -> str:
 def init_i18n(app: Flask) -> None:
     app.after_request(remember_language)
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters.update(money=money, number=number, when=when)
+    app.jinja_env.filters.update(money=money, number=number, when=when, day=day)
     app.jinja_env.globals.update(
         current_language=current_language, url_with_lang=url_with_lang, city_name=city_name
     )

@@ -29,7 +29,7 @@ def published(kind: str | None = None, tag: str | None = None, query: str | None
     if kind:
         statement = statement.where(Post.kind == kind)
     if tag:
-        statement = statement.where(Post.tags.any(tag))
+        statement = statement.where(Post.tags.contains([tag]))
     if query:
         statement = _search(statement, query)
     return statement.order_by(Post.published_at.desc(), Post.id.desc())

@@ -33,5 +33,5 @@ def test_sign_up_confirm_log_in_and_switch_language(page, app, mailbox):
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    page.get_by_role("link", name="News", exact=True).click()
+    page.get_by_role("navigation", name="Sections").get_by_role("link", name="News").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
