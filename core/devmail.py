@@ -13,7 +13,8 @@ bp = Blueprint("devmail", __name__, url_prefix="/dev")
 
 def start_catcher(maildir: str, port: int) -> Controller:
     """Catch every mail sent to 127.0.0.1:`port` into a Maildir."""
-    Path(maildir).mkdir(parents=True, exist_ok=True)
+    for folder in ("tmp", "new", "cur"):
+        Path(maildir, folder).mkdir(parents=True, exist_ok=True)
     controller = Controller(Mailbox(maildir), hostname="127.0.0.1", port=port)
     controller.start()
     return controller
@@ -24,7 +25,7 @@ def _decoded(value: str | None) -> str:
 
 
 def caught_mail(maildir: str) -> list[dict]:
-    if not Path(maildir, "cur").exists():
+    if not Path(maildir, "new").exists():
         return []
     messages = []
     for message in mailbox.Maildir(maildir, create=False):

@@ -207,3 +207,12 @@ def test_outbox_keeps_mail_while_smtp_is_down(app, client):
     queued = db.session.scalars(db.select(OutboxMail).filter_by(to_addr="later@example.org")).one()
     assert (queued.status, queued.attempts) == ("pending", 1)
     assert queued.last_error
+
+
+def test_signup_and_reset_are_rate_limited(client):
+    for number in range(10):
+        sign_up(client, email=f"flood{number}@example.org")
+    assert sign_up(client, email="flood@example.org").status_code == 429
+    for _ in range(5):
+        submit(client, "/accounts/reset", {"email": "someone@example.org"})
+    assert submit(client, "/accounts/reset", {"email": "someone@example.org"}).status_code == 429
