@@ -1,10 +1,10 @@
 """The application factory."""
 
 import importlib
-import logging
 
 from flask import Flask
 from flask_babel import gettext
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import cli, devmail
 from core.all_models import import_all_models
@@ -13,6 +13,7 @@ from core.db import db
 from core.errors import register_error_handlers
 from core.extensions import babel, csrf, login_manager, migrate
 from core.i18n import N_, init_i18n, select_locale
+from core.logs import init_logging
 from core.models import User
 from core.permissions import can_edit_links
 from core.security import init_security
@@ -28,7 +29,12 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.update(load_config(overrides))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    init_logging(app)
+    if app.config["PROXY_COUNT"]:
+        # Behind N reverse proxies: trust their X-Forwarded-* headers, so rate limits and
+        # logs see the resident's address, not the proxy's.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     _init_extensions(app)
     app.register_blueprint(bp)
     cli.register(app)

@@ -40,6 +40,7 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "Ghia <no-reply@ghia.localhost>")
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
     DEV_MAILDIR = os.environ.get("DEV_MAILDIR", str(INSTANCE / "devmail"))

@@ -1,9 +1,11 @@
 """Domain errors and the handlers that turn every user-caused error into a clear 4xx page."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from core.db import db
 
 
 class Refused(Exception):
@@ -41,8 +43,16 @@ def error_page(status: int, message: str):
 def _handle_http(error: HTTPException):
     status = error.code or 500
     if status >= 500:
-        return error
+        return _handle_crash(error)
     return error_page(status, _messages().get(status, error.description or ""))
+
+
+def _handle_crash(error: Exception):
+    """Our fault, not the user's: say so in their language; the traceback goes to the log."""
+    if not isinstance(error, HTTPException):
+        current_app.logger.exception("unhandled error", exc_info=error)
+    db.session.rollback()
+    return error_page(500, _("Something went wrong on our side. Please try again later."))
 
 
 def _handle_csrf(error: CSRFError):
@@ -66,3 +76,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(Refused, _handle_refused)
+    if not app.config.get("TESTING"):
+        app.register_error_handler(Exception, _handle_crash)

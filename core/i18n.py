@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import force_locale, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -41,14 +41,20 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or languages[0]
 
 
+def save_language_in_profile() -> None:
+    """An explicit ?lang=… choice becomes the logged-in user's language; done before the
+    view runs, so its commit never carries a half-done action of the view."""
+    chosen = requested_language()
+    if chosen and current_user.is_authenticated and current_user.locale != chosen:
+        current_user.locale = chosen
+        db.session.commit()
+
+
 def remember_language(response):
-    """Keep an explicit ?lang=… choice: in a cookie, and in the profile when logged in."""
-    chosen = requested_language() if request else None
+    """Keep an explicit ?lang=… choice in a cookie for visitors who are not logged in."""
+    chosen = requested_language()
     if chosen:
         response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 86400, samesite="Lax")
-        if current_user.is_authenticated and current_user.locale != chosen:
-            current_user.locale = chosen
-            db.session.commit()
     return response
 
 
@@ -112,13 +118,10 @@ def city_name() -> str:
 
 
 def init_i18n(app: Flask) -> None:
+    app.before_request(save_language_in_profile)
     app.after_request(remember_language)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(money=money, number=number, when=when, day=day)
     app.jinja_env.globals.update(
         current_language=current_language, url_with_lang=url_with_lang, city_name=city_name
     )
-
-    @app.before_request
-    def _store_lang():
-        g.lang = current_language()

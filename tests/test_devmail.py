@@ -26,8 +26,13 @@ def test_catcher_keeps_mail_for_the_dev_page(tmp_path):
 
 
 def test_dev_mail_page_shows_caught_mail_in_development(tmp_path, app):
-    dev = create_app({"GHIA_ENV": "development", "DEV_MAILDIR": str(tmp_path),
-                      "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    dev = create_app(
+        {
+            "GHIA_ENV": "development",
+            "DEV_MAILDIR": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        }
+    )
     response = dev.test_client().get("/dev/mail?lang=en")
     assert response.status_code == 200
     assert "No mail yet." in response.get_data(as_text=True)
