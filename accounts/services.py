@@ -44,7 +44,8 @@ def _external(endpoint: str, **values) -> str:
 
 def send_confirmation(user: User) -> None:
     link = _external("accounts.confirm", token=tokens.confirmation_token(user))
-    mail.queue(user.email, "confirm_email", user.locale, user=user, link=link)
+    hours = current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 3600
+    mail.queue(user.email, "confirm_email", user.locale, user=user, link=link, hours=hours)
 
 
 def sign_up(name: str, email: str, password: str, locale: str) -> User | None:
@@ -108,7 +109,8 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         return
     link = _external("accounts.reset_password", token=tokens.reset_token(user))
-    mail.queue(user.email, "reset_password", user.locale, user=user, link=link)
+    hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
+    mail.queue(user.email, "reset_password", user.locale, user=user, link=link, hours=hours)
 
 
 def user_for_reset(token: str) -> User:

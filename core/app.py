@@ -14,7 +14,7 @@ from core.errors import register_error_handlers
 from core.extensions import babel, csrf, login_manager, migrate
 from core.i18n import N_, init_i18n, select_locale
 from core.logs import init_logging
-from core.models import User
+from core.models import Role, User
 from core.permissions import can_edit_links
 from core.security import init_security
 from core.views import bp
@@ -43,7 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     for name in app.config["GHIA_MODULES"]:
         importlib.import_module(name).init_app(app)
     import_all_models(app.config["GHIA_MODULES"])
-    app.jinja_env.globals.update(can_edit_links=can_edit_links)
+    app.jinja_env.globals.update(can_edit_links=can_edit_links, Role=Role)
     return app
 
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from core import links
+from core import audit, links
 from core.db import db
 from core.districts import districts_geojson
 from core.errors import Refused
@@ -41,6 +41,14 @@ def districts():
 def _back(ref: str):
     target = links.resolve(ref)
     return redirect(request.form.get("next") or (target.url if target else url_for("core.home")))
+
+
+@bp.get("/admin/audit")
+@require_role(Role.ADMIN)
+def audit_log():
+    action, ref = request.args.get("action") or None, request.args.get("ref") or None
+    page = db.paginate(audit.entries(action, ref), per_page=50, error_out=False)
+    return render_template("core/audit.html", page=page, action=action, ref=ref)
 
 
 @bp.post("/links")

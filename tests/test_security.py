@@ -2,8 +2,11 @@
 
 import pytest
 
+from core.app import create_app
 from core.models import Role
+from core.permissions import require_confirmed
 from tests.factories import log_in, make_user
+from tests.test_news_pages import make_post
 
 # Routes that need a role, with one role that is refused.
 ROLE_ROUTES = {
@@ -56,3 +59,38 @@ def test_cookies_are_http_only(client):
     cookie = response.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+def test_admins_read_the_audit_log_and_others_cannot(app, client):
+    make_post(app)
+    log_in(client, make_user(Role.EDITOR))
+    assert client.get("/admin/audit").status_code == 403
+    client.post("/accounts/logout")
+    log_in(client, make_user(Role.ADMIN))
+    page = client.get("/admin/audit?action=news.publish&lang=en").get_data(as_text=True)
+    assert "news.publish" in page
+    assert "news.save" not in page
+
+
+def test_unconfirmed_accounts_are_refused_where_confirmation_is_required(app):
+    fresh = create_app(
+        {
+            "GHIA_ENV": "testing",
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        }
+    )
+
+    @fresh.get("/needs-confirmed")
+    @require_confirmed
+    def needs_confirmed():
+        return "ok"
+
+    client = fresh.test_client()
+    log_in(client, make_user(confirmed=False))
+    refused = client.get("/needs-confirmed?lang=en")
+    assert refused.status_code == 403
+    assert "Please confirm your e-mail address first." in refused.get_data(as_text=True)
+    client.post("/accounts/logout")
+    log_in(client, make_user())
+    assert client.get("/needs-confirmed").get_data(as_text=True) == "ok"
