@@ -73,16 +73,22 @@ def sign_up(name: str, email: str, password: str, locale: str) -> User | None:
     return user
 
 
-def confirm_email(token: str) -> User:
-    max_age = current_app.config["EMAIL_CONFIRM_MAX_AGE"]
+def _link_data(purpose: str, token: str, max_age_key: str, expired: str, invalid: str) -> dict:
+    """What a mailed link carries; an expired link answers 410, a forged one 404."""
     try:
-        data = tokens.read(tokens.CONFIRM, token, max_age)
+        return tokens.read(purpose, token, current_app.config[max_age_key])
     except tokens.TokenExpired as error:
-        raise Refused(
-            _("This confirmation link has expired. Log in to get a new one."), status=410
-        ) from error
+        raise Refused(expired, status=410) from error
     except tokens.TokenInvalid as error:
-        raise Refused(_("This confirmation link is not valid."), status=404) from error
+        raise Refused(invalid, status=404) from error
+
+
+def confirm_email(token: str) -> User:
+    data = _link_data(
+        tokens.CONFIRM, token, "EMAIL_CONFIRM_MAX_AGE",
+        _("This confirmation link has expired. Log in to get a new one."),
+        _("This confirmation link is not valid."),
+    )
     user = db.session.get(User, data["id"])
     if user is None or user.email != data.get("email"):
         raise Refused(_("This confirmation link is not valid."), status=404)
@@ -114,15 +120,11 @@ def request_password_reset(email: str) -> None:
 
 
 def user_for_reset(token: str) -> User:
-    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-    try:
-        data = tokens.read(tokens.RESET, token, max_age)
-    except tokens.TokenExpired as error:
-        raise Refused(
-            _("This reset link has expired. Please ask for a new one."), status=410
-        ) from error
-    except tokens.TokenInvalid as error:
-        raise Refused(_("This reset link is not valid."), status=404) from error
+    data = _link_data(
+        tokens.RESET, token, "PASSWORD_RESET_MAX_AGE",
+        _("This reset link has expired. Please ask for a new one."),
+        _("This reset link is not valid."),
+    )
     user = db.session.get(User, data["id"])
     if user is None or not tokens.matches_password(user, data):
         raise Refused(_("This reset link has already been used or is not valid."), status=404)

@@ -35,6 +35,8 @@ def load() -> str:
             tags=item["tags"],
             published_at=published_at,
         )
-        services.publish(services.save_post(None, data, None), None)
+        post = services.save_post(None, data, None)
+        services.publish(post, None)
+        post.updated_at = published_at  # the demo items were last changed when published
         added += 1
     return f"news: {added} posts loaded, {kept} already there"

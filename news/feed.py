@@ -1,9 +1,10 @@
 """The Atom feed of published posts, in the language of the request."""
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from core.i18n import city_name, current_language
@@ -11,10 +12,17 @@ from news.markdown import render
 from news.models import Post
 
 
+def _tag(name: str) -> str:
+    """A permanent id (RFC 4151 tag URI) that survives a change of the site's address."""
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "ghia"
+    return f"tag:{host},2017:{name}"
+
+
 def atom(posts: list[Post]) -> bytes:
     feed = FeedGenerator()
-    feed.id(url_for("news.index", _external=True))
+    feed.id(_tag("news"))
     feed.title(_("News of %(city)s City Hall", city=city_name()))
+    feed.author({"name": _("%(city)s City Hall", city=city_name())})
     feed.subtitle(_("Announcements, meetings, minutes, trainings and decisions"))
     feed.link(href=url_for("news.feed", _external=True, lang=current_language()), rel="self")
     feed.link(href=url_for("news.index", _external=True, lang=current_language()), rel="alternate")
@@ -24,7 +32,7 @@ def atom(posts: list[Post]) -> bytes:
     for post in reversed(posts):  # feedgen prepends entries
         entry = feed.add_entry()
         url = url_for("news.detail", post_id=post.id, _external=True)
-        entry.id(url)
+        entry.id(_tag(post.ref))
         entry.title(post.title)
         entry.link(href=url, rel="alternate")
         entry.published(post.published_at)

@@ -108,6 +108,8 @@ def test_feed_is_atom_with_absolute_links_of_published_posts(app, client):
     link = entries[0].find(f"{ATOM}link").get("href")
     assert link == f"http://localhost/news/{post.id}"
     assert feed.findtext(f"{ATOM}updated")
+    assert feed.findtext(f"{ATOM}author/{ATOM}name") == "Tbilisi City Hall"
+    assert entries[0].findtext(f"{ATOM}id") == f"tag:localhost,2017:news:{post.id}"
     only_meetings = etree.fromstring(client.get("/news/feed.atom?kind=meeting").data)
     assert only_meetings.findall(f"{ATOM}entry") == []
 
@@ -215,3 +217,15 @@ def test_editor_links_a_post_to_another_and_both_pages_show_it(app, client):
 def test_home_shows_the_latest_news(app, client):
     make_post(app)
     assert "ტრენინგი გამგეობებისთვის" in client.get("/").get_data(as_text=True)
+
+
+def test_feed_reads_cleanly_in_a_feed_reader_library(app, client):
+    import feedparser
+
+    make_post(app)
+    parsed = feedparser.parse(client.get("/news/feed.atom?lang=en").data)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    assert parsed.feed.author == "Tbilisi City Hall"
+    assert [e.title for e in parsed.entries] == ["Training for districts"]
+    assert "<strong>has begun</strong>" in parsed.entries[0].content[0].value
