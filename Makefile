@@ -15,7 +15,7 @@ CATALOGS := translations/ka/LC_MESSAGES/messages.po translations/en/LC_MESSAGES/
 run: setup-run db
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(FLASK) dev run --port $(PORT)
+	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) dev run --port $(PORT)
 
 test: setup-test db
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -8,6 +8,7 @@ import smtplib
 import time
 from datetime import timedelta
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -38,7 +39,8 @@ def _message(mail: OutboxMail) -> EmailMessage:
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = mail.to_addr
     message["Subject"] = mail.subject
-    message["Message-ID"] = f"<outbox-{mail.id}@ghia>"
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(f"outbox-{mail.id}")
     message.set_content(mail.body_text)
     message["Content-Language"] = mail.locale  # after set_content, which drops Content-* headers
     return message
