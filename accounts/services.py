@@ -85,7 +85,9 @@ def _link_data(purpose: str, token: str, max_age_key: str, expired: str, invalid
 
 def confirm_email(token: str) -> User:
     data = _link_data(
-        tokens.CONFIRM, token, "EMAIL_CONFIRM_MAX_AGE",
+        tokens.CONFIRM,
+        token,
+        "EMAIL_CONFIRM_MAX_AGE",
         _("This confirmation link has expired. Log in to get a new one."),
         _("This confirmation link is not valid."),
     )
@@ -121,7 +123,9 @@ def request_password_reset(email: str) -> None:
 
 def user_for_reset(token: str) -> User:
     data = _link_data(
-        tokens.RESET, token, "PASSWORD_RESET_MAX_AGE",
+        tokens.RESET,
+        token,
+        "PASSWORD_RESET_MAX_AGE",
         _("This reset link has expired. Please ask for a new one."),
         _("This reset link is not valid."),
     )

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from core import audit, links
+from core import audit, links, openapi
 from core.db import db
 from core.districts import districts_geojson
 from core.errors import Refused
@@ -35,7 +35,14 @@ def healthz():
 
 @bp.get("/api/v1/districts.geojson")
 def districts():
-    return jsonify(districts_geojson())
+    response = jsonify(districts_geojson())
+    response.mimetype = "application/geo+json"
+    return response
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())
 
 
 def _back(ref: str):

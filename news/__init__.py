@@ -4,7 +4,7 @@ from flask import Flask, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import events, links
+from core import events, links, openapi
 from core.db import db
 from core.registry import add_demo_loader, add_home_panel
 from news.permissions import can_edit_news
@@ -43,6 +43,18 @@ def init_app(app: Flask) -> None:
     links.register("news", _resolve)
     add_home_panel("news", 10, "news/_home_panel.html", _home_panel)
     add_demo_loader("news", 20, demo.load)
+    openapi.add_paths(
+        {
+            "/news/feed.atom": openapi.atom_feed(
+                "News posts as an Atom feed",
+                [
+                    openapi.LANG,
+                    openapi.query_parameter("kind", "Only this kind of post"),
+                    openapi.query_parameter("tag", "Only posts with this tag"),
+                ],
+            )
+        }
+    )
     if not _subscribed:  # the app may be built more than once in a process (tests)
         events.subscribe(services.post_automatically)
         _subscribed = True

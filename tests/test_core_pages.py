@@ -88,3 +88,11 @@ def test_district_geojson_lists_the_ten_districts(client):
 
 def test_dev_mail_page_is_absent_outside_development(client):
     assert client.get("/dev/mail").status_code == 404
+
+
+def test_openapi_document_is_valid_and_lists_the_public_endpoints(client):
+    from openapi_spec_validator import validate
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)
+    assert {"/api/v1/districts.geojson", "/healthz", "/news/feed.atom"} <= set(document["paths"])

@@ -95,3 +95,19 @@ def test_district_import_updates_in_place():
 def test_district_import_refuses_a_non_geojson_file():
     with pytest.raises(Refused):
         import_geojson(FIXTURES / "districts-not-geojson.txt")
+
+
+def test_district_scope_limits_staff_to_their_districts():
+    from sqlalchemy import select
+
+    from core.models import District
+    from core.permissions import district_scope
+
+    def visible(user):
+        statement = district_scope(select(District.slug), user, District.id)
+        return set(db.session.scalars(statement))
+
+    assert visible(make_user(Role.DISTRICT_STAFF, districts=["vake", "isani"])) == {"vake", "isani"}
+    assert len(visible(make_user(Role.ADMIN))) == 10
+    assert visible(make_user(Role.EDITOR)) == set()
+    assert visible(None) == set()
