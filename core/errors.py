@@ -44,6 +44,8 @@ def _handle_http(error: HTTPException):
     status = error.code or 500
     if status >= 500:
         return _handle_crash(error)
+    if status == 429 and request.method == "POST" and not _wants_json():
+        return _input_offered_again(429, _("Too many attempts"), _messages()[429])
     return error_page(status, _messages().get(status, error.description or ""))
 
 
@@ -55,17 +57,35 @@ def _handle_crash(error: Exception):
     return error_page(500, _("Something went wrong on our side. Please try again later."))
 
 
-def _handle_csrf(error: CSRFError):
-    """Offer the user's own input back with a fresh token, so an expired form loses nothing."""
-    if request.method != "POST" or _wants_json():
-        return error_page(400, _("The form has expired. Please submit it again."))
+def _input_offered_again(status: int, title: str, message: str):
+    """The user's own input back in a form with a fresh token, so a refused post loses nothing
+    (passwords excepted: they are never echoed)."""
     kept = [
         (key, value)
         for key, value in request.form.items(multi=True)
         if key != "csrf_token" and "password" not in key
     ]
-    page = render_template("errors/csrf.html", kept=kept, action=request.full_path.rstrip("?"))
-    return page, 400
+    page = render_template(
+        "errors/resubmit.html",
+        kept=kept,
+        title=title,
+        message=message,
+        action=request.full_path.rstrip("?"),
+    )
+    return page, status
+
+
+def _handle_csrf(error: CSRFError):
+    if request.method != "POST" or _wants_json():
+        return error_page(400, _("The form has expired. Please submit it again."))
+    return _input_offered_again(
+        400,
+        _("The form has expired"),
+        _(
+            "For your security, forms are valid for a limited time. What you entered is kept "
+            "below: check it and send it again."
+        ),
+    )
 
 
 def _handle_refused(error: Refused):

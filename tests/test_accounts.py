@@ -149,7 +149,10 @@ def test_login_is_rate_limited(client):
         client, "/accounts/login?lang=en", {"email": "x@example.org", "password": "wrong"}
     )
     assert response.status_code == 429
-    assert "Too many attempts" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "Too many attempts" in html
+    assert "x@example.org" in html  # what was typed is offered again
+    assert "wrong" not in html  # but never the password
 
 
 def test_password_reset_round_trip_works_once(app, client, mailbox):
