@@ -52,3 +52,18 @@ def test_catalogs_hold_every_string_of_the_code(tmp_path):
     fresh = message_ids(pot)
     assert fresh == message_ids(ROOT / "translations/messages.pot"), "run `make translations`"
     assert fresh <= message_ids(ROOT / "translations/ka/LC_MESSAGES/messages.po")
+
+
+def test_no_template_is_skipped_by_the_extractor():
+    """Babel skips a template it cannot parse without a word; every `_("…")` must be found."""
+    import re
+
+    catalog = message_ids(ROOT / "translations/messages.pot")
+    literal = re.compile(r'_\("((?:[^"\\]|\\.)*)"')
+    missing = [
+        (path.name, text)
+        for path in (ROOT / "templates").rglob("*.*")
+        for text in literal.findall(path.read_text(encoding="utf-8"))
+        if "%(" not in text and text not in catalog
+    ]
+    assert missing == []
