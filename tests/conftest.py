@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
+from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from core.app import create_app
@@ -82,6 +83,18 @@ def app(smtp_server, tmp_path_factory):
     return app
 
 
+KEEP_TABLES = {"district", "alembic_version", "spatial_ref_sys"}
+
+
+def empty_tables(app) -> None:
+    """After a test that committed for real: empty what it may have filled."""
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+
+
 class RequestScopedSession(scoped_session):
     """One session for the whole test; the end of a request drops only its uncommitted work,
     as the app's own teardown does, and the test's objects stay usable."""
@@ -96,6 +109,7 @@ def _isolated(request, app):
     limiter.reset()
     if request.node.get_closest_marker("live"):
         yield
+        empty_tables(app)
         return
     # No app context is held during the test: each request gets a fresh one (and a fresh `g`).
     with app.app_context():

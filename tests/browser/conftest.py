@@ -1,16 +1,13 @@
 """Real-browser tests: the app served on a local port, Debian's Chromium driven by Playwright.
 
-These tests commit for real (marker `live`); the tables they touch are emptied afterwards.
+These tests commit for real (marker `live`); tests/conftest.py empties the tables afterwards.
 """
 
 import shutil
 import threading
 
 import pytest
-from sqlalchemy import text
 from werkzeug.serving import make_server
-
-from core.db import db
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -22,7 +19,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-KEEP_TABLES = {"district", "alembic_version", "spatial_ref_sys"}
 
 
 def pytest_collection_modifyitems(items):
@@ -60,13 +56,3 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-@pytest.fixture(autouse=True)
-def _empty_tables_afterwards(app):
-    yield
-    with app.app_context():
-        db.session.remove()
-        tables = [t.name for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        db.session.commit()
