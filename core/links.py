@@ -34,10 +34,6 @@ def register(kind: str, resolver: Resolver) -> None:
     _resolvers[kind] = resolver
 
 
-def registered_kinds() -> list[str]:
-    return sorted(_resolvers)
-
-
 def parse_ref(ref: str) -> tuple[str, int]:
     match = REF_PATTERN.match((ref or "").strip())
     if not match or match.group(1) not in _resolvers:

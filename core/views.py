@@ -46,8 +46,9 @@ def openapi_document():
 
 
 def _back(ref: str):
+    """Back to the page of the object being linked (never to an address from the form)."""
     target = links.resolve(ref)
-    return redirect(request.form.get("next") or (target.url if target else url_for("core.home")))
+    return redirect(target.url if target else url_for("core.home"))
 
 
 @bp.get("/admin/audit")
@@ -65,6 +66,7 @@ def add_link():
     try:
         links.link(source, other, current_user)
     except Refused as error:
+        db.session.rollback()
         flash(error.message, "error")
         return _back(source)
     db.session.commit()
