@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -8,6 +10,7 @@ from core.errors import Refused
 from core.models import Role
 
 users_cli = AppGroup("users", help="User accounts.")
+census_cli = AppGroup("census", help="The census list for residency verification.")
 
 
 @users_cli.command("create")
@@ -34,5 +37,24 @@ def create(email: str, role: str, districts: tuple[str, ...], name: str | None, 
     click.echo(f"user {user.id} <{user.email}>: {', '.join(sorted(user.roles))}")
 
 
+@census_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", "by_email", required=True, help="E-mail of the administrator (audit).")
+def census_import(path: Path, by_email: str) -> None:
+    """Replace the census list with a CSV (personal_number,district) too big to upload."""
+    admin = services.find_user(by_email)
+    if admin is None or not admin.has_role(Role.ADMIN):
+        raise click.ClickException(f"{by_email} is not an administrator")
+    try:
+        result = services.import_census(path.read_text(encoding="utf-8-sig"), admin)
+    except (Refused, UnicodeDecodeError) as error:
+        raise click.ClickException(getattr(error, "message", str(error))) from error
+    db.session.commit()
+    for problem in result.problems:
+        click.echo(problem, err=True)
+    click.echo(f"census: {result.imported} imported, {len(result.problems)} skipped")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(census_cli)

@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from accounts import tokens
 from accounts.models import CensusEntry
@@ -28,6 +28,7 @@ hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both answers take the same time.
 _DUMMY_HASH = hasher.hash("not a real password")
 PERSONAL_NUMBER = re.compile(r"^\d{11}$")
+CENSUS_BATCH = 10_000
 
 
 def normalise_email(email: str) -> str:
@@ -226,11 +227,10 @@ def import_census(text: str, actor: User) -> CensusImport:
         else:
             entries[personal_number_hmac(number)] = districts[slug]
     db.session.execute(delete(CensusEntry))
-    db.session.add_all(
-        CensusEntry(personal_number_hmac=h, district_id=d) for h, d in entries.items()
-    )
-    result.imported = len(entries)
-    db.session.flush()
+    rows = [{"personal_number_hmac": h, "district_id": d} for h, d in entries.items()]
+    for start in range(0, len(rows), CENSUS_BATCH):  # a city's list has about a million lines
+        db.session.execute(insert(CensusEntry), rows[start : start + CENSUS_BATCH])
+    result.imported = len(rows)
     audit.record(
         actor, "census.import", None, imported=result.imported, problems=len(result.problems)
     )

@@ -89,7 +89,7 @@ def send_due(limit: int = 100) -> tuple[int, int]:
         for mail in due:
             try:
                 smtp.send_message(_message(mail))
-            except smtplib.SMTPException as error:
+            except (smtplib.SMTPException, OSError) as error:
                 _failed(mail, error)
                 failed += 1
             else:

@@ -110,3 +110,23 @@ def test_mail_send_delivers_the_outbox(app, mailbox):
     assert result.exit_code == 0
     assert "1 sent" in result.output
     assert mailbox[-1]["To"] == "m@example.org"
+
+
+def test_census_import_from_the_shell(app, tmp_path):
+    run(
+        app,
+        "users",
+        "create",
+        "root@example.org",
+        "--role",
+        "admin",
+        "--password",
+        "a long enough password",
+    )
+    census = tmp_path / "census.csv"
+    census.write_text("personal_number,district\n01001012345,vake\nbad,vake\n")
+    result = run(app, "census", "import", str(census), "--by", "root@example.org")
+    assert result.exit_code == 0, result.output
+    assert "census: 1 imported, 1 skipped" in result.output
+    refused = run(app, "census", "import", str(census), "--by", "nobody@example.org")
+    assert refused.exit_code != 0
