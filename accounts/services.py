@@ -52,6 +52,7 @@ def send_confirmation(user: User) -> None:
 def sign_up(name: str, email: str, password: str, locale: str) -> User | None:
     """Create an unconfirmed account; for a known address, tell its owner instead."""
     existing = find_user(email)
+    password_hash = hasher.hash(password)  # in both branches, so both take as long
     if existing:
         mail.queue(
             existing.email,
@@ -66,7 +67,7 @@ def sign_up(name: str, email: str, password: str, locale: str) -> User | None:
         name=name.strip(),
         email=normalise_email(email),
         locale=locale,
-        password_hash=hasher.hash(password),
+        password_hash=password_hash,
     )
     db.session.add(user)
     db.session.flush()
