@@ -1,5 +1,6 @@
 """Markdown for post bodies, rendered by markdown-it-py and sanitised by nh3."""
 
+from functools import lru_cache
 from html import unescape
 
 import nh3
@@ -34,6 +35,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
+@lru_cache(maxsize=1024)
 def render(text: str) -> Markup:
     html = _markdown.render(text or "")
     clean = nh3.clean(
@@ -46,6 +48,7 @@ def render(text: str) -> Markup:
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
 
 
+@lru_cache(maxsize=4096)  # lists show the same few posts again and again; texts are immutable
 def plain_summary(text: str, words: int = 40) -> str:
     """The first words of the rendered text, without markup."""
     plain = unescape(nh3.clean(_markdown.render(text or ""), tags=set())).split()
