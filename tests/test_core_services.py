@@ -111,3 +111,21 @@ def test_district_scope_limits_staff_to_their_districts():
     assert len(visible(make_user(Role.ADMIN))) == 10
     assert visible(make_user(Role.EDITOR)) == set()
     assert visible(None) == set()
+
+
+def test_shipped_demo_districts_are_reproducible_from_the_shared_outline(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import need_shared
+
+    outline = need_shared("data/tbilisi/tbilisi_city_boundary_geoboundaries.geojson")
+    output = tmp_path / "districts.geojson"
+    subprocess.run(
+        [sys.executable, "scripts/make_demo_districts.py", str(outline), str(output)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    shipped = ROOT / "core" / "data" / "tbilisi-districts-demo.geojson"
+    assert output.read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
