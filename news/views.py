@@ -132,22 +132,23 @@ def edit(post_id):
     return _edit_page(form, post)
 
 
+def _change_status(post_id: int, change, message: str):
+    change(db.get_or_404(Post, post_id), current_user)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".detail", post_id=post_id))
+
+
 @bp.post("/<int:post_id>/publish")
 @require_role(Role.EDITOR)
 def publish(post_id):
-    services.publish(db.get_or_404(Post, post_id), current_user)
-    db.session.commit()
-    flash(_("The post is published."), "success")
-    return redirect(url_for(".detail", post_id=post_id))
+    return _change_status(post_id, services.publish, _("The post is published."))
 
 
 @bp.post("/<int:post_id>/unpublish")
 @require_role(Role.EDITOR)
 def unpublish(post_id):
-    services.unpublish(db.get_or_404(Post, post_id), current_user)
-    db.session.commit()
-    flash(_("The post is a draft again."), "success")
-    return redirect(url_for(".detail", post_id=post_id))
+    return _change_status(post_id, services.unpublish, _("The post is a draft again."))
 
 
 @bp.post("/attachments/<int:attachment_id>/delete")
