@@ -56,6 +56,17 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Please enter your password."))]
+    )
+    password = _password(_l("New password"))
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[EqualTo("password", message=_l("The two passwords differ."))],
+    )
+
+
 class ProfileForm(FlaskForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=120)]

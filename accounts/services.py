@@ -137,9 +137,26 @@ def user_for_reset(token: str) -> User:
     return user
 
 
+def _set_password(user: User, password: str) -> None:
+    """A new password also ends every session of the account (the cookie's id changes)."""
+    user.password_hash = hasher.hash(password)
+    user.session_version += 1
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    try:
+        hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError) as error:
+        raise Refused(
+            _("The current password is not right."), status=422, field="current_password"
+        ) from error
+    _set_password(user, new)
+    audit.record(user, "account.password", f"user:{user.id}")
+
+
 def reset_password(token: str, password: str) -> User:
     user = user_for_reset(token)
-    user.password_hash = hasher.hash(password)
+    _set_password(user, password)
     # Receiving the link proves the address, too.
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     return user

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from accounts import services
 from accounts.forms import (
     CensusUploadForm,
+    ChangePasswordForm,
     LoginForm,
     ProfileForm,
     ResetPasswordForm,
@@ -128,6 +129,23 @@ def profile():
         flash(_("Your profile is saved."), "success")
         return redirect(url_for(".profile", lang=current_user.locale))
     return form_page("accounts/profile.html", form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except Refused as error:
+            form.current_password.errors.append(error.message)
+            return form_page("accounts/password.html", form)
+        db.session.commit()
+        login_user(current_user._get_current_object())  # this session goes on; others end
+        flash(_("Your new password is set. Other devices are logged out."), "success")
+        return redirect(url_for(".profile"))
+    return form_page("accounts/password.html", form)
 
 
 @bp.route("/residency", methods=["GET", "POST"])

@@ -47,6 +47,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
+def load_user(session_id: str) -> User | None:
+    """The session's user, unless the account has since been logged out everywhere."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user and user.session_version == int(version) else None
+
+
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
@@ -56,7 +65,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = N_("Please log in to continue.")
     login_manager.localize_callback = gettext
-    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    login_manager.user_loader(load_user)
     init_i18n(app)
     init_security(app)
     register_error_handlers(app)

@@ -80,6 +80,8 @@ class User(UserMixin, db.Model):
     )
     personal_number_hmac: Mapped[str | None] = mapped_column(String(64), unique=True)
     residency_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Part of the session cookie's user id: raising it logs the account out everywhere.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = created_at_column()
 
     district: Mapped[District | None] = relationship(foreign_keys=[district_id])
@@ -87,6 +89,9 @@ class User(UserMixin, db.Model):
     grants: Mapped[list["RoleGrant"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:

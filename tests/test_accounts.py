@@ -219,3 +219,48 @@ def test_signup_and_reset_are_rate_limited(client):
     for _ in range(5):
         submit(client, "/accounts/reset", {"email": "someone@example.org"})
     assert submit(client, "/accounts/reset", {"email": "someone@example.org"}).status_code == 429
+
+
+def test_changing_the_password_logs_out_other_devices(app, client):
+    user = make_user()
+    other_device = app.test_client()
+    log_in(other_device, user)
+    log_in(client, user)
+    wrong = submit(
+        client,
+        "/accounts/password?lang=en",
+        {
+            "current_password": "not it",
+            "password": "a new long password",
+            "confirm": "a new long password",
+        },
+    )
+    assert wrong.status_code == 422
+    assert "The current password is not right." in wrong.get_data(as_text=True)
+    changed = submit(
+        client,
+        "/accounts/password",
+        {
+            "current_password": PASSWORD,
+            "password": "a new long password",
+            "confirm": "a new long password",
+        },
+    )
+    assert changed.status_code == 302
+    assert client.get("/accounts/profile").status_code == 200
+    assert other_device.get("/accounts/profile").status_code == 302
+    assert services.authenticate(user.email, "a new long password")
+
+
+def test_a_password_reset_also_ends_other_sessions(app, client, mailbox):
+    user = make_user(email="lost@example.org")
+    other_device = app.test_client()
+    log_in(other_device, user)
+    submit(client, "/accounts/reset", {"email": "lost@example.org"})
+    [message] = deliver(app, mailbox)
+    submit(
+        client,
+        link_in(message),
+        {"password": "another long password", "confirm": "another long password"},
+    )
+    assert other_device.get("/accounts/profile").status_code == 302
