@@ -2,15 +2,14 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 from accounts import services
-from core.db import db
 from core.errors import Refused
 from core.models import Role
+from core.transactions import CommandGroup
 
-users_cli = AppGroup("users", help="User accounts.")
-census_cli = AppGroup("census", help="The census list for residency verification.")
+users_cli = CommandGroup("users", help="User accounts.")
+census_cli = CommandGroup("census", help="The census list for residency verification.")
 
 
 @users_cli.command("create")
@@ -33,7 +32,6 @@ def create(email: str, role: str, districts: tuple[str, ...], name: str | None, 
             )
     except Refused as error:
         raise click.ClickException(error.message) from error
-    db.session.commit()
     click.echo(f"user {user.id} <{user.email}>: {', '.join(sorted(user.roles))}")
 
 
@@ -49,7 +47,6 @@ def census_import(path: Path, by_email: str) -> None:
         result = services.import_census(path.read_text(encoding="utf-8-sig"), admin)
     except (Refused, UnicodeDecodeError) as error:
         raise click.ClickException(getattr(error, "message", str(error))) from error
-    db.session.commit()
     for problem in result.problems:
         click.echo(problem, err=True)
     click.echo(f"census: {result.imported} imported, {len(result.problems)} skipped")

@@ -17,7 +17,6 @@ from accounts.forms import (
     ResidencyForm,
     SignupForm,
 )
-from core.db import db
 from core.districts import all_districts
 from core.errors import Refused
 from core.extensions import limiter, post_only
@@ -47,7 +46,6 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         services.sign_up(form.name.data, form.email.data, form.password.data, current_language())
-        db.session.commit()
         return render_template("accounts/check_mail.html", email=form.email.data)
     return form_page("accounts/signup.html", form)
 
@@ -55,7 +53,6 @@ def signup():
 @bp.get("/confirm/<token>")
 def confirm(token):
     user = services.confirm_email(token)
-    db.session.commit()
     flash(_("Thank you, %(name)s: your e-mail address is confirmed.", name=user.name), "success")
     return redirect(url_for("accounts.profile" if current_user.is_authenticated else ".login"))
 
@@ -66,7 +63,6 @@ def confirm(token):
 def resend_confirmation():
     if not current_user.is_confirmed:
         services.send_confirmation(current_user)
-        db.session.commit()
     flash(_("We have sent you a new confirmation link."), "success")
     return redirect(url_for(".profile"))
 
@@ -79,7 +75,6 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user:
             login_user(user, remember=form.remember.data)
-            db.session.commit()
             return redirect(_safe_next(url_for("core.home")))
         form.password.errors.append(_("The e-mail address or the password is not right."))
     return form_page("accounts/login.html", form)
@@ -98,7 +93,6 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
         return render_template("accounts/check_mail.html", email=form.email.data, reset=True)
     return form_page("accounts/reset_request.html", form)
 
@@ -109,7 +103,6 @@ def reset_password(token):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         user = services.reset_password(token, form.password.data)
-        db.session.commit()
         login_user(user)
         flash(_("Your new password is set."), "success")
         return redirect(url_for(".profile"))
@@ -125,7 +118,6 @@ def profile():
         services.update_profile(
             current_user, form.name.data, form.district.data or None, form.locale.data
         )
-        db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for(".profile", lang=current_user.locale))
     return form_page("accounts/profile.html", form)
@@ -141,7 +133,6 @@ def change_password():
         except Refused as error:
             form.current_password.errors.append(error.message)
             return form_page("accounts/password.html", form)
-        db.session.commit()
         login_user(current_user._get_current_object())  # this session goes on; others end
         flash(_("Your new password is set. Other devices are logged out."), "success")
         return redirect(url_for(".profile"))
@@ -161,7 +152,6 @@ def residency():
         except Refused as error:
             form.personal_number.errors.append(error.message)
             return render_template("accounts/residency.html", form=form), error.status
-        db.session.commit()
         flash(
             _("You are verified as a resident of %(district)s.", district=district.name), "success"
         )
@@ -180,5 +170,4 @@ def census():
         except UnicodeDecodeError:
             raise Refused(_("The file must be UTF-8 text."), status=422) from None
         result = services.import_census(text, current_user)
-        db.session.commit()
     return form_page("accounts/census.html", form, result=result, size=services.census_size())

@@ -17,11 +17,12 @@ from core.logs import init_logging
 from core.models import Role, User
 from core.permissions import can_edit_links
 from core.security import init_security
+from core.transactions import TransactionalFlask
 from core.views import bp
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
+    app = TransactionalFlask(
         "ghia",
         root_path=str(PROJECT_ROOT),
         template_folder="templates",

@@ -5,22 +5,21 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
 from werkzeug.serving import run_simple
 
 from core import mail
 from core.config import PROJECT_ROOT
-from core.db import db
 from core.districts import import_geojson
 from core.errors import Refused
 from core.registry import demo_loaders
+from core.transactions import CommandGroup
 
 DEMO_DISTRICTS = PROJECT_ROOT / "core" / "data" / "tbilisi-districts-demo.geojson"
 
-demo_cli = AppGroup("demo", help="Demo data.")
-districts_cli = AppGroup("districts", help="City districts.")
-mail_cli = AppGroup("mail", help="The mail outbox.")
-dev_cli = AppGroup("dev", help="Development helpers.")
+demo_cli = CommandGroup("demo", help="Demo data.")
+districts_cli = CommandGroup("districts", help="City districts.")
+mail_cli = CommandGroup("mail", help="The mail outbox.")
+dev_cli = CommandGroup("dev", help="Development helpers.")
 
 
 def _import_districts(path: Path) -> None:
@@ -28,7 +27,6 @@ def _import_districts(path: Path) -> None:
         report = import_geojson(path)
     except Refused as error:
         raise click.ClickException(error.message) from error
-    db.session.commit()
     for line in report.refused:
         click.echo(f"refused {line}", err=True)
     click.echo(
@@ -54,7 +52,6 @@ def demo_load() -> None:
     _import_districts(DEMO_DISTRICTS)
     for loader in demo_loaders():
         click.echo(loader())
-        db.session.commit()
 
 
 @mail_cli.command("send")

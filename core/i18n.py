@@ -10,8 +10,6 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import force_locale, format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
-from core.db import db
-
 LANG_COOKIE = "lang"
 
 
@@ -42,12 +40,11 @@ def select_locale() -> str:
 
 
 def save_language_in_profile() -> None:
-    """An explicit ?lang=… choice becomes the logged-in user's language; done before the
-    view runs, so its commit never carries a half-done action of the view."""
+    """An explicit ?lang=… choice becomes the logged-in user's language; it is saved with
+    the request's transaction."""
     chosen = requested_language()
     if chosen and current_user.is_authenticated and current_user.locale != chosen:
         current_user.locale = chosen
-        db.session.commit()
 
 
 def remember_language(response):

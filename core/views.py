@@ -69,7 +69,6 @@ def add_link():
         db.session.rollback()
         flash(error.message, "error")
         return _back(source)
-    db.session.commit()
     flash(_("Linked."), "success")
     return _back(source)
 
@@ -80,6 +79,5 @@ def remove_link():
     source, other = request.form.get("source", ""), request.form.get("ref", "")
     links.parse_ref(source)
     links.unlink(source, other, current_user)
-    db.session.commit()
     flash(_("Link removed."), "success")
     return _back(source)

@@ -100,7 +100,6 @@ def _save(form: PostForm, post: Post | None):
         services.attach_pdf(post, upload.filename, upload.read(), current_user)
     if form.publish.data:
         services.publish(post, current_user)
-    db.session.commit()
     flash(
         _("The post is published.") if post.status == "published" else _("Draft saved."), "success"
     )
@@ -134,7 +133,6 @@ def edit(post_id):
 
 def _change_status(post_id: int, change, message: str):
     change(db.get_or_404(Post, post_id), current_user)
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for(".detail", post_id=post_id))
 
@@ -155,6 +153,5 @@ def unpublish(post_id):
 @require_role(Role.EDITOR)
 def delete_attachment(attachment_id):
     post = services.remove_attachment(db.get_or_404(Attachment, attachment_id), current_user)
-    db.session.commit()
     flash(_("The attachment is removed."), "success")
     return redirect(url_for(".edit", post_id=post.id))

@@ -1,0 +1,60 @@
+"""One transaction per unit of work: a request, a `flask` command or a job.
+
+Views, services and commands never commit. The unit commits once when it succeeds and rolls
+back when it fails, so a forgotten commit cannot silently drop a write and a failure halfway
+cannot keep half an action (Indico commits after its request handler the same way).
+"""
+
+import functools
+from collections.abc import Callable
+
+from flask import Flask
+from flask.cli import AppGroup
+
+from core.db import db
+
+
+def finish(succeeded: bool) -> None:
+    """Commit the unit's work when it succeeded, roll it back otherwise."""
+    if succeeded:
+        db.session.commit()
+    else:
+        db.session.rollback()
+
+
+class TransactionalFlask(Flask):
+    """Commits after a view whose answer is not an error.
+
+    The commit runs inside dispatch, so a failing commit (a unique constraint raced by a
+    parallel request) reaches the app's error handlers and becomes a clear 4xx page. An
+    exception from the view skips the commit; the session's teardown rolls it back.
+    """
+
+    def dispatch_request(self):
+        response = self.make_response(super().dispatch_request())
+        finish(response.status_code < 400)
+        return response
+
+
+def transactional(callback: Callable) -> Callable:
+    """Run a command (or job) body as one unit of work."""
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        try:
+            result = callback(*args, **kwargs)
+        except BaseException:
+            db.session.rollback()
+            raise
+        db.session.commit()
+        return result
+
+    return run
+
+
+class CommandGroup(AppGroup):
+    """A `flask` command group whose commands each commit once, when they succeed."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+        return lambda callback: register(transactional(callback))
