@@ -17,6 +17,7 @@ from core.logs import init_logging
 from core.models import Role, User
 from core.permissions import can_edit_links
 from core.security import init_security
+from core.storage import init_storage
 from core.transactions import TransactionalFlask
 from core.views import bp
 
@@ -59,7 +60,13 @@ def load_user(session_id: str) -> User | None:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        compare_type=True,
+        compare_server_default=True,
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -69,4 +76,5 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     init_i18n(app)
     init_security(app)
+    init_storage(app)
     register_error_handlers(app)

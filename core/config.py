@@ -42,6 +42,7 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "")
     PROXY_COUNT = _int("PROXY_COUNT", 0)
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    UPLOAD_BACKEND = os.environ.get("UPLOAD_BACKEND", "local")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
     DEV_MAILDIR = os.environ.get("DEV_MAILDIR", str(INSTANCE / "devmail"))
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 50) * 1024 * 1024

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import date, datetime, time
+from enum import StrEnum
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,13 @@ from flask_babel import force_locale, format_date, format_datetime, format_decim
 from flask_login import current_user
 
 LANG_COOKIE = "lang"
+
+
+class Locale(StrEnum):
+    """The languages of the site; Georgian first (the default), as in `LANGUAGES`."""
+
+    KA = "ka"
+    EN = "en"
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name

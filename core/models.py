@@ -20,8 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import created_at_column, db
-from core.i18n import localized
+from core.db import created_at_column, db, enum_check
+from core.i18n import Locale, localized
 
 
 class Role(StrEnum):
@@ -63,14 +63,16 @@ class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lowercase"),
-        CheckConstraint("locale IN ('ka', 'en')", name="locale_known"),
+        enum_check("locale", Locale, name="locale_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
-    locale: Mapped[str] = mapped_column(String(5), default="ka", server_default="ka")
+    locale: Mapped[str] = mapped_column(
+        String(5), default=Locale.KA.value, server_default=Locale.KA.value
+    )
     email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     active: Mapped[bool] = mapped_column(default=True, server_default="true")
     district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id", ondelete="SET NULL"))
@@ -122,10 +124,8 @@ class RoleGrant(db.Model):
         CheckConstraint(
             "(role = 'district_staff') = (district_id IS NOT NULL)", name="district_iff_staff"
         ),
-        CheckConstraint(
-            "role IN ('district_staff', 'moderator', 'editor', 'budget_admin', 'admin')",
-            name="role_known",
-        ),
+        # Every account is a resident without a grant; grants hold the other roles.
+        enum_check("role", Role, name="role_known", exclude=[Role.RESIDENT]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,12 +185,18 @@ class AuditEntry(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
+class MailStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
 class OutboxMail(db.Model):
     """Mail waiting for the SMTP sender; the action that queued it never waits for SMTP."""
 
     __tablename__ = "outbox_mail"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status_known"),
+        enum_check("status", MailStatus, name="status_known"),
         Index("ix_outbox_mail_due", "status", "next_attempt_at"),
     )
 
@@ -199,7 +205,9 @@ class OutboxMail(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     locale: Mapped[str] = mapped_column(String(5))
-    status: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+    status: Mapped[str] = mapped_column(
+        String(10), default=MailStatus.PENDING.value, server_default=MailStatus.PENDING.value
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = created_at_column()
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -2,12 +2,17 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Computed, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Computed, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import created_at_column, db
+from core.db import created_at_column, db, enum_check
 from core.i18n import localized
+
+
+class PostStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
 
 
 class PostKind(StrEnum):
@@ -39,11 +44,8 @@ SEARCH_DOCUMENT = (
 class Post(db.Model):
     __tablename__ = "news_post"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('news', 'meeting', 'minutes', 'training', 'decision', 'automatic')",
-            name="kind_known",
-        ),
-        CheckConstraint("status IN ('draft', 'published')", name="status_known"),
+        enum_check("kind", PostKind, name="kind_known"),
+        enum_check("status", PostStatus, name="status_known"),
         Index("ix_news_post_search", "search", postgresql_using="gin"),
         Index("ix_news_post_tags", "tags", postgresql_using="gin"),
         Index("ix_news_post_listing", "status", "published_at"),
@@ -51,7 +53,9 @@ class Post(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), default=PostKind.NEWS.value)
-    status: Mapped[str] = mapped_column(String(10), default="draft", server_default="draft")
+    status: Mapped[str] = mapped_column(
+        String(10), default=PostStatus.DRAFT.value, server_default=PostStatus.DRAFT.value
+    )
     title_ka: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
     body_ka: Mapped[str] = mapped_column(Text)
@@ -103,7 +107,7 @@ class Attachment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("news_post.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    storage_key: Mapped[str] = mapped_column(String(80), unique=True)
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = created_at_column()
 

@@ -6,7 +6,7 @@ from flask import abort
 from sqlalchemy import func, or_, select
 
 from core.db import db
-from news.models import Post
+from news.models import Post, PostStatus
 from news.permissions import can_edit_news
 
 PER_PAGE = 10
@@ -25,7 +25,7 @@ def _search(statement, query: str):
 
 
 def published(kind: str | None = None, tag: str | None = None, query: str | None = None):
-    statement = select(Post).where(Post.status == "published")
+    statement = select(Post).where(Post.status == PostStatus.PUBLISHED)
     if kind:
         statement = statement.where(Post.kind == kind)
     if tag:
@@ -44,13 +44,13 @@ def latest(limit: int = 3) -> list[Post]:
 
 
 def drafts() -> list[Post]:
-    statement = select(Post).where(Post.status == "draft").order_by(Post.updated_at.desc())
+    statement = select(Post).where(Post.status == PostStatus.DRAFT).order_by(Post.updated_at.desc())
     return list(db.session.scalars(statement))
 
 
 def visible_post(post_id: int, user) -> Post:
     """A published post, or a draft for editors; 404 otherwise."""
     post = db.session.get(Post, post_id)
-    if post is None or (post.status != "published" and not can_edit_news(user)):
+    if post is None or (post.status != PostStatus.PUBLISHED and not can_edit_news(user)):
         abort(404)
     return post

@@ -6,11 +6,12 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from core import audit, links, uploads
+from core import audit, links
 from core.db import db, utcnow
 from core.errors import Refused
 from core.models import Event, User
-from news.models import Attachment, Post, PostKind
+from core.storage import safe_filename, storage
+from news.models import Attachment, Post, PostKind, PostStatus
 
 UPLOAD_AREA = "news"
 MAX_PDF_BYTES = 10 * 1024 * 1024
@@ -56,7 +57,7 @@ def save_post(post: Post | None, data: PostInput, actor: User | None) -> Post:
     """Create a draft, or update a post; the same rules for both."""
     _validate(data)
     if post is None:
-        post = Post(author_id=actor.id if actor else None, status="draft")
+        post = Post(author_id=actor.id if actor else None, status=PostStatus.DRAFT)
         db.session.add(post)
     post.title_ka, post.title_en = data.title_ka.strip(), data.title_en.strip()
     post.body_ka, post.body_en = data.body_ka.strip(), data.body_en.strip()
@@ -69,14 +70,14 @@ def save_post(post: Post | None, data: PostInput, actor: User | None) -> Post:
 
 
 def publish(post: Post, actor: User | None) -> None:
-    post.status = "published"
+    post.status = PostStatus.PUBLISHED
     post.published_at = post.published_at or utcnow()
     db.session.flush()
     audit.record(actor, "news.publish", f"news:{post.id}")
 
 
 def unpublish(post: Post, actor: User | None) -> None:
-    post.status = "draft"
+    post.status = PostStatus.DRAFT
     db.session.flush()
     audit.record(actor, "news.unpublish", f"news:{post.id}")
 
@@ -87,14 +88,14 @@ def attach_pdf(post: Post, filename: str, content: bytes, actor: User | None) ->
         raise Refused(_("Only PDF files can be attached."), status=415, field="attachment")
     if len(content) > MAX_PDF_BYTES:
         raise Refused(_("A PDF can be at most 10 MB."), status=413, field="attachment")
-    name = uploads.safe_filename(filename, "document.pdf")
+    name = safe_filename(filename, "document.pdf")
     if not name.lower().endswith(".pdf"):
         name += ".pdf"
     attachment = Attachment(
         post=post,
         filename=name,
         size=len(content),
-        stored_name=uploads.store(UPLOAD_AREA, content, ".pdf"),
+        storage_key=storage().save(UPLOAD_AREA, content, ".pdf"),
     )
     db.session.add(attachment)
     db.session.flush()
@@ -104,7 +105,7 @@ def attach_pdf(post: Post, filename: str, content: bytes, actor: User | None) ->
 
 def remove_attachment(attachment: Attachment, actor: User | None) -> Post:
     post = attachment.post
-    uploads.remove(UPLOAD_AREA, attachment.stored_name)
+    storage().delete(attachment.storage_key)  # after the commit: a failed request keeps it
     db.session.delete(attachment)
     db.session.flush()
     audit.record(actor, "news.detach", f"news:{post.id}", filename=attachment.filename)
@@ -118,7 +119,7 @@ def post_automatically(kind: str, event: Event) -> Post | None:
         return None
     post = Post(
         kind=PostKind.AUTOMATIC.value,
-        status="published",
+        status=PostStatus.PUBLISHED,
         published_at=utcnow(),
         title_ka=text["title"]["ka"],
         title_en=text["title"].get("en", ""),

@@ -3,24 +3,23 @@
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import links, uploads
+from core import links
 from core.db import db
 from core.errors import Refused
 from core.forms import form_page
 from core.i18n import local_midnight
 from core.models import Role
 from core.permissions import require_role
+from core.storage import storage
 from news import feed, queries, services
 from news.forms import PostForm, SearchForm
 from news.models import Attachment, Post
@@ -69,12 +68,7 @@ def feed_atom():
 def attachment(attachment_id, filename):
     item = db.get_or_404(Attachment, attachment_id)
     queries.visible_post(item.post_id, current_user)
-    path = uploads.path_of(services.UPLOAD_AREA, item.stored_name)
-    if not path.exists():
-        abort(404)
-    return send_file(
-        path, mimetype="application/pdf", as_attachment=True, download_name=item.filename
-    )
+    return storage().serve(item.storage_key, item.filename, "application/pdf")
 
 
 @bp.get("/drafts")
