@@ -22,8 +22,10 @@ from sqlalchemy import (
 )
 
 from core.app import create_app
+from core.config import Config
 from core.db import NAMING_CONVENTION, db, enum_check
 from core.dbadmin import recreate_database
+from core.i18n import Locale
 from core.migrations import POSTGIS_TABLES, include_object
 from core.models import MailStatus
 from tests.conftest import database_url_for_tests
@@ -149,3 +151,7 @@ def test_downgrade_to_nothing_and_up_again(scratch_app):
         assert tables == set()
         upgrade()
         assert "user_account" in inspect(db.engine).get_table_names()
+
+
+def test_the_locale_check_allows_every_language_of_the_site():
+    assert tuple(Locale) == Config.LANGUAGES
