@@ -2,6 +2,8 @@
 
 from itertools import count
 
+from flask_login import AnonymousUserMixin
+
 from accounts.services import hasher
 from core.db import db, utcnow
 from core.districts import by_slug
@@ -41,3 +43,23 @@ def log_in(client, user: User, password: str = PASSWORD):
     response = submit(client, "/accounts/login", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+ANONYMOUS = "anonymous"
+ROLES = (ANONYMOUS, *Role)  # the order of the columns in permission tables
+
+
+def user_in_memory(role: Role | str, *, confirmed: bool = True, active: bool = True):
+    """A user for permission functions, without the database (anonymous: Flask-Login's)."""
+    if role == ANONYMOUS:
+        return AnonymousUserMixin()
+    user = User(
+        email=f"user{next(_numbers)}@example.org",
+        active=active,
+        email_confirmed_at=utcnow() if confirmed else None,
+    )
+    if role != Role.RESIDENT:
+        user.grants.append(
+            RoleGrant(role=role.value, district_id=1 if role == "district_staff" else None)
+        )
+    return user
