@@ -1,5 +1,6 @@
 """Small factories for test data."""
 
+from functools import cache
 from itertools import count
 
 from flask_login import AnonymousUserMixin
@@ -11,6 +12,12 @@ from core.models import Role, RoleGrant, User
 
 _numbers = count(1)
 PASSWORD = "correct horse battery"
+
+
+@cache
+def password_hash(password: str) -> str:
+    """Hashed once per run: argon2 takes most of a second, and every test user shares it."""
+    return hasher.hash(password)
 
 
 def make_user(
@@ -26,7 +33,7 @@ def make_user(
         email=email or f"user{next(_numbers)}@example.org",
         name=name,
         locale=locale,
-        password_hash=hasher.hash(PASSWORD),
+        password_hash=password_hash(PASSWORD),
         email_confirmed_at=utcnow() if confirmed else None,
     )
     if role and role != Role.RESIDENT:

@@ -10,6 +10,7 @@ A new `can_*` function in any module's `permissions.py` needs its rows in CASES
 import importlib
 import importlib.util
 import inspect
+import re
 
 import pytest
 
@@ -32,6 +33,7 @@ from news.permissions import (
     can_see_post,
     can_write_posts,
 )
+from tests.conftest import ROOT
 from tests.factories import ANONYMOUS, ROLES, user_in_memory
 
 EVERYONE = set(ROLES)
@@ -110,3 +112,20 @@ def test_every_permission_function_has_a_case(app):
         if function not in tested
     ]
     assert not untested, f"add rows to CASES in tests/test_permissions.py for: {untested}"
+
+
+ROLE_CHECK = re.compile(r"has_role\(|\bRole\.")
+
+
+def test_views_and_templates_ask_permission_functions_not_roles():
+    """Role checks live in permissions.py; a view or template that asks for a role directly
+    would drift from what the API and the queries allow."""
+    sources = [*ROOT.glob("*/views.py"), *ROOT.glob("*/api.py"), *ROOT.glob("templates/**/*.html")]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sources
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ROLE_CHECK.search(line)
+    ]
+    assert len(sources) > 20
+    assert not offenders, f"use a permission function instead of a role check: {offenders}"
