@@ -4,6 +4,7 @@ import click
 from flask import Flask
 
 from accounts import services
+from accounts.permissions import can_upload_census
 from core.errors import Refused
 from core.models import Role
 from core.transactions import CommandGroup
@@ -41,7 +42,7 @@ def create(email: str, role: str, districts: tuple[str, ...], name: str | None, 
 def census_import(path: Path, by_email: str) -> None:
     """Replace the census list with a CSV (personal_number,district) too big to upload."""
     admin = services.find_user(by_email)
-    if admin is None or not admin.has_role(Role.ADMIN):
+    if not can_upload_census(admin):
         raise click.ClickException(f"{by_email} is not an administrator")
     try:
         result = services.import_census(path.read_text(encoding="utf-8-sig"), admin)

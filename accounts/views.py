@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from accounts import services
 from accounts.forms import (
@@ -17,13 +17,13 @@ from accounts.forms import (
     ResidencyForm,
     SignupForm,
 )
+from accounts.permissions import can_upload_census
 from core.districts import all_districts
 from core.errors import Refused
 from core.extensions import limiter, post_only
 from core.forms import form_page
 from core.i18n import current_language
-from core.models import Role
-from core.permissions import require_role
+from core.permissions import requires, signed_in
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -58,7 +58,7 @@ def confirm(token):
 
 
 @bp.post("/confirm/resend")
-@login_required
+@requires(signed_in)
 @limiter.limit("5 per hour")
 def resend_confirmation():
     if not current_user.is_confirmed:
@@ -110,7 +110,7 @@ def reset_password(token):
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@login_required
+@requires(signed_in)
 def profile():
     form = ProfileForm(obj=current_user, district=current_user.district_id or 0)
     form.district.choices = _district_choices(_("Not set"))
@@ -124,7 +124,7 @@ def profile():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@login_required
+@requires(signed_in)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -140,7 +140,7 @@ def change_password():
 
 
 @bp.route("/residency", methods=["GET", "POST"])
-@login_required
+@requires(signed_in)
 def residency():
     form = ResidencyForm(district=current_user.district_id or 0)
     form.district.choices = _district_choices(_("Choose your district"))
@@ -160,7 +160,7 @@ def residency():
 
 
 @bp.route("/admin/census", methods=["GET", "POST"])
-@require_role(Role.ADMIN)
+@requires(can_upload_census)
 def census():
     form = CensusUploadForm()
     result = None

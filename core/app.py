@@ -14,8 +14,8 @@ from core.errors import register_error_handlers
 from core.extensions import babel, csrf, login_manager, migrate
 from core.i18n import N_, init_i18n, select_locale
 from core.logs import init_logging
-from core.models import Role, User
-from core.permissions import can_edit_links
+from core.models import User
+from core.permissions import can_link, can_read_audit_log, can_unlink, expose_to_templates
 from core.security import init_security
 from core.storage import init_storage
 from core.transactions import TransactionalFlask
@@ -45,7 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     for name in app.config["GHIA_MODULES"]:
         importlib.import_module(name).init_app(app)
     import_all_models(app.config["GHIA_MODULES"])
-    app.jinja_env.globals.update(can_edit_links=can_edit_links, Role=Role)
+    expose_to_templates(app, can_link, can_unlink, can_read_audit_log)
     return app
 
 

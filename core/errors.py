@@ -18,13 +18,14 @@ class Refused(Exception):
         self.field = field
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
     return request.path.startswith(("/api/", "/open311/")) or request.is_json
 
 
 def _messages() -> dict[int, str]:
     return {
         400: _("The request could not be understood. Please check what you entered."),
+        401: _("Please log in to continue."),
         403: _("You do not have permission to do this."),
         404: _("We could not find this page."),
         405: _("This address does not accept that kind of request."),
@@ -35,7 +36,7 @@ def _messages() -> dict[int, str]:
 
 
 def error_page(status: int, message: str):
-    if _wants_json():
+    if wants_json():
         return jsonify(error={"code": status, "message": message}), status
     return render_template("errors/error.html", status=status, message=message), status
 
@@ -44,7 +45,7 @@ def _handle_http(error: HTTPException):
     status = error.code or 500
     if status >= 500:
         return _handle_crash(error)
-    if status == 429 and request.method == "POST" and not _wants_json():
+    if status == 429 and request.method == "POST" and not wants_json():
         return _input_offered_again(429, _("Too many attempts"), _messages()[429])
     return error_page(status, _messages().get(status, error.description or ""))
 
@@ -76,7 +77,7 @@ def _input_offered_again(status: int, title: str, message: str):
 
 
 def _handle_csrf(error: CSRFError):
-    if request.method != "POST" or _wants_json():
+    if request.method != "POST" or wants_json():
         return error_page(400, _("The form has expired. Please submit it again."))
     return _input_offered_again(
         400,

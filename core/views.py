@@ -10,8 +10,7 @@ from core import audit, links, openapi
 from core.db import db
 from core.districts import districts_geojson
 from core.errors import Refused
-from core.models import Role
-from core.permissions import require_role
+from core.permissions import authorize, can_link, can_read_audit_log, can_unlink, requires
 from core.registry import home_panels
 
 bp = Blueprint("core", __name__)
@@ -52,7 +51,7 @@ def _back(ref: str):
 
 
 @bp.get("/admin/audit")
-@require_role(Role.ADMIN)
+@requires(can_read_audit_log)
 def audit_log():
     action, ref = request.args.get("action") or None, request.args.get("ref") or None
     page = db.paginate(audit.entries(action, ref), per_page=50, error_out=False)
@@ -60,9 +59,9 @@ def audit_log():
 
 
 @bp.post("/links")
-@require_role(Role.EDITOR)
 def add_link():
     source, other = request.form.get("source", ""), request.form.get("ref", "")
+    authorize(can_link, source)
     try:
         links.link(source, other, current_user)
     except Refused as error:
@@ -74,9 +73,9 @@ def add_link():
 
 
 @bp.post("/links/remove")
-@require_role(Role.EDITOR)
 def remove_link():
     source, other = request.form.get("source", ""), request.form.get("ref", "")
+    authorize(can_unlink, source)
     links.parse_ref(source)
     links.unlink(source, other, current_user)
     flash(_("Link removed."), "success")

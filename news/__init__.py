@@ -6,8 +6,9 @@ from flask_login import current_user
 
 from core import events, links, openapi
 from core.db import db
+from core.permissions import expose_to_templates
 from core.registry import add_demo_loader, add_home_panel
-from news.permissions import can_edit_news
+from news import permissions
 
 _subscribed = False
 
@@ -18,7 +19,7 @@ def _resolve(post_id: int) -> links.LinkTarget | None:
     post = db.session.get(Post, post_id)
     if post is None:
         return None
-    if post.status == "draft" and has_request_context() and not can_edit_news(current_user):
+    if has_request_context() and not permissions.can_see_post(current_user, post):
         return None  # drafts stay out of public "related" panels
     status = _("Draft") if post.status == "draft" else None
     return links.LinkTarget(
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
     from news.views import bp
 
     app.register_blueprint(bp)
+    expose_to_templates(app, *permissions.TEMPLATE_FUNCTIONS)
     app.jinja_env.filters.update(markdown=render, summary=plain_summary)
     links.register("news", _resolve)
     add_home_panel("news", 10, "news/_home_panel.html", _home_panel)

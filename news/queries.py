@@ -2,12 +2,10 @@
 
 import re
 
-from flask import abort
 from sqlalchemy import func, or_, select
 
 from core.db import db
 from news.models import Post, PostStatus
-from news.permissions import can_edit_news
 
 PER_PAGE = 10
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -46,11 +44,3 @@ def latest(limit: int = 3) -> list[Post]:
 def drafts() -> list[Post]:
     statement = select(Post).where(Post.status == PostStatus.DRAFT).order_by(Post.updated_at.desc())
     return list(db.session.scalars(statement))
-
-
-def visible_post(post_id: int, user) -> Post:
-    """A published post, or a draft for editors; 404 otherwise."""
-    post = db.session.get(Post, post_id)
-    if post is None or (post.status != PostStatus.PUBLISHED and not can_edit_news(user)):
-        abort(404)
-    return post

@@ -17,13 +17,20 @@ from core.db import db
 from core.errors import Refused
 from core.forms import form_page
 from core.i18n import local_midnight
-from core.models import Role
-from core.permissions import require_role
+from core.permissions import requires
 from core.storage import storage
 from news import feed, queries, services
 from news.forms import PostForm, SearchForm
 from news.models import Attachment, Post
-from news.permissions import can_edit_news
+from news.permissions import (
+    can_delete_attachment,
+    can_download_attachment,
+    can_edit_post,
+    can_publish_post,
+    can_read_drafts,
+    can_see_post,
+    can_write_posts,
+)
 
 bp = Blueprint("news", __name__, url_prefix="/news")
 
@@ -37,24 +44,13 @@ def index():
         "query": (form.q.data or "").strip() or None,
     }
     page = queries.page_of_published(request.args.get("page", 1, type=int), **filters)
-    return render_template(
-        "news/index.html",
-        form=form,
-        page=page,
-        filters=filters,
-        can_edit=can_edit_news(current_user),
-    )
+    return render_template("news/index.html", form=form, page=page, filters=filters)
 
 
 @bp.get("/<int:post_id>")
-def detail(post_id):
-    post = queries.visible_post(post_id, current_user)
-    return render_template(
-        "news/detail.html",
-        post=post,
-        related=links.related(post.ref),
-        can_edit=can_edit_news(current_user),
-    )
+@requires(can_see_post, Post, "post_id", hide=True)
+def detail(post):
+    return render_template("news/detail.html", post=post, related=links.related(post.ref))
 
 
 @bp.get("/feed.atom", endpoint="feed")
@@ -65,14 +61,13 @@ def feed_atom():
 
 
 @bp.get("/attachments/<int:attachment_id>/<path:filename>")
-def attachment(attachment_id, filename):
-    item = db.get_or_404(Attachment, attachment_id)
-    queries.visible_post(item.post_id, current_user)
-    return storage().serve(item.storage_key, item.filename, "application/pdf")
+@requires(can_download_attachment, Attachment, "attachment_id", hide=True)
+def attachment(attachment, filename):
+    return storage().serve(attachment.storage_key, attachment.filename, "application/pdf")
 
 
 @bp.get("/drafts")
-@require_role(Role.EDITOR)
+@requires(can_read_drafts)
 def drafts():
     return render_template("news/drafts.html", posts=queries.drafts())
 
@@ -112,40 +107,39 @@ def _edit_page(form: PostForm, post: Post | None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require_role(Role.EDITOR)
+@requires(can_write_posts)
 def new():
     return _edit_page(PostForm(), None)
 
 
 @bp.route("/<int:post_id>/edit", methods=["GET", "POST"])
-@require_role(Role.EDITOR)
-def edit(post_id):
-    post = db.get_or_404(Post, post_id)
+@requires(can_edit_post, Post, "post_id")
+def edit(post):
     form = PostForm(obj=post, tags=", ".join(post.tags), published_at=post.published_at)
     return _edit_page(form, post)
 
 
-def _change_status(post_id: int, change, message: str):
-    change(db.get_or_404(Post, post_id), current_user)
+def _change_status(post: Post, change, message: str):
+    change(post, current_user)
     flash(message, "success")
-    return redirect(url_for(".detail", post_id=post_id))
+    return redirect(url_for(".detail", post_id=post.id))
 
 
 @bp.post("/<int:post_id>/publish")
-@require_role(Role.EDITOR)
-def publish(post_id):
-    return _change_status(post_id, services.publish, _("The post is published."))
+@requires(can_publish_post, Post, "post_id")
+def publish(post):
+    return _change_status(post, services.publish, _("The post is published."))
 
 
 @bp.post("/<int:post_id>/unpublish")
-@require_role(Role.EDITOR)
-def unpublish(post_id):
-    return _change_status(post_id, services.unpublish, _("The post is a draft again."))
+@requires(can_publish_post, Post, "post_id")
+def unpublish(post):
+    return _change_status(post, services.unpublish, _("The post is a draft again."))
 
 
 @bp.post("/attachments/<int:attachment_id>/delete")
-@require_role(Role.EDITOR)
-def delete_attachment(attachment_id):
-    post = services.remove_attachment(db.get_or_404(Attachment, attachment_id), current_user)
+@requires(can_delete_attachment, Attachment, "attachment_id")
+def delete_attachment(attachment):
+    post = services.remove_attachment(attachment, current_user)
     flash(_("The attachment is removed."), "success")
     return redirect(url_for(".edit", post_id=post.id))

@@ -1,6 +1,9 @@
 """Small factories for test data."""
 
+from functools import cache
 from itertools import count
+
+from flask_login import AnonymousUserMixin
 
 from accounts.services import hasher
 from core.db import db, utcnow
@@ -9,6 +12,12 @@ from core.models import Role, RoleGrant, User
 
 _numbers = count(1)
 PASSWORD = "correct horse battery"
+
+
+@cache
+def password_hash(password: str) -> str:
+    """Hashed once per run: argon2 takes most of a second, and every test user shares it."""
+    return hasher.hash(password)
 
 
 def make_user(
@@ -24,7 +33,7 @@ def make_user(
         email=email or f"user{next(_numbers)}@example.org",
         name=name,
         locale=locale,
-        password_hash=hasher.hash(PASSWORD),
+        password_hash=password_hash(PASSWORD),
         email_confirmed_at=utcnow() if confirmed else None,
     )
     if role and role != Role.RESIDENT:
@@ -41,3 +50,23 @@ def log_in(client, user: User, password: str = PASSWORD):
     response = submit(client, "/accounts/login", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+ANONYMOUS = "anonymous"
+ROLES = (ANONYMOUS, *Role)  # the order of the columns in permission tables
+
+
+def user_in_memory(role: Role | str, *, confirmed: bool = True, active: bool = True):
+    """A user for permission functions, without the database (anonymous: Flask-Login's)."""
+    if role == ANONYMOUS:
+        return AnonymousUserMixin()
+    user = User(
+        email=f"user{next(_numbers)}@example.org",
+        active=active,
+        email_confirmed_at=utcnow() if confirmed else None,
+    )
+    if role != Role.RESIDENT:
+        user.grants.append(
+            RoleGrant(role=role.value, district_id=1 if role == "district_staff" else None)
+        )
+    return user

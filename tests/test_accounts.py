@@ -2,10 +2,12 @@
 
 import re
 
+import pytest
+
 from accounts import services
 from core import mail
 from core.db import db
-from core.models import OutboxMail, User
+from core.models import OutboxMail, Role, User
 from tests.conftest import submit
 from tests.factories import PASSWORD, log_in, make_user
 
@@ -264,3 +266,20 @@ def test_a_password_reset_also_ends_other_sessions(app, client, mailbox):
         {"password": "another long password", "confirm": "another long password"},
     )
     assert other_device.get("/accounts/profile").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("role", "tools"),
+    [
+        (None, []),
+        (Role.MODERATOR, []),
+        (Role.EDITOR, ["Write a post", "Drafts"]),
+        (Role.ADMIN, ["Write a post", "Drafts", "Census list", "Audit log"]),
+    ],
+)
+def test_profile_shows_the_staff_tools_a_role_may_use(client, role, tools):
+    log_in(client, make_user(role))
+    page = client.get("/accounts/profile?lang=en").get_data(as_text=True)
+    assert ("Staff tools" in page) == bool(tools)
+    for label in ["Write a post", "Drafts", "Census list", "Audit log"]:
+        assert (f">{label}</a>" in page) == (label in tools), label

@@ -229,3 +229,31 @@ def test_feed_reads_cleanly_in_a_feed_reader_library(app, client):
     assert parsed.feed.author == "Tbilisi City Hall"
     assert [e.title for e in parsed.entries] == ["Training for districts"]
     assert "<strong>has begun</strong>" in parsed.entries[0].content[0].value
+
+
+def test_automatic_posts_keep_their_text_but_editors_can_unpublish_them(app, client):
+    post = make_post(app)
+    with app.app_context():
+        db.session.get(Post, post.id).kind = "automatic"  # as an event's post would be
+        db.session.commit()
+    log_in(client, make_user(Role.EDITOR))
+    page = client.get(f"/news/{post.id}?lang=en").get_data(as_text=True)
+    assert f"/news/{post.id}/edit" not in page
+    assert f"/news/{post.id}/unpublish" in page
+    assert client.get(f"/news/{post.id}/edit").status_code == 403
+    submit(client, f"/news/{post.id}/unpublish", {}, form_url=f"/news/{post.id}")
+    assert db.session.get(Post, post.id).status == "draft"
+
+
+def test_editor_tools_show_only_to_those_allowed(app, client):
+    post = make_post(app)
+    for page in (client.get("/news/?lang=en"), client.get(f"/news/{post.id}?lang=en")):
+        html = page.get_data(as_text=True)
+        assert "/news/new" not in html
+        assert f"/news/{post.id}/unpublish" not in html
+        assert "Add link" not in html
+    log_in(client, make_user(Role.EDITOR))
+    assert "/news/new" in client.get("/news/?lang=en").get_data(as_text=True)
+    html = client.get(f"/news/{post.id}?lang=en").get_data(as_text=True)
+    assert f"/news/{post.id}/edit" in html
+    assert "Add link" in html

@@ -1,56 +1,317 @@
-"""Deny by default: every state-changing route refuses a request without a CSRF token."""
+"""Deny by default, route by route (SecureDrop's walk, CKAN's table of who may do what).
 
-import pytest
+The walk requests every route of the URL map as each role, with real objects in the URL and
+a valid CSRF token of that client's own session, so the answer's reason is the permission:
+not a missing object, not a form error, not CSRF. A second walk shows that every
+state-changing route refuses a missing or a foreign token before anything else runs.
 
+Adding a route: add a row to EXPECTED (the test names any route without one); if the route
+has URL arguments, say how to fill them in URL_ARGS; if it takes a form, put minimal valid
+data in FORMS, so that an allowed role gets its 200/302, not a form error.
+"""
+
+from dataclasses import dataclass
+from itertools import count
+from urllib.parse import parse_qs, urlsplit
+
+from flask import Flask
+
+from accounts import tokens
 from core.app import create_app
-from core.models import Role
-from core.permissions import require_confirmed
-from tests.factories import log_in, make_user
-from tests.test_news_pages import make_post
+from core.db import db
+from core.extensions import limiter
+from core.models import Role, User
+from core.permissions import require_confirmed, requires, signed_in
+from news import services as news
+from news.models import Attachment, Post
+from tests.conftest import CSRF_INPUT
+from tests.factories import ANONYMOUS, ROLES, log_in, make_user
 
-# Routes that need a role, with one role that is refused.
-ROLE_ROUTES = {
-    "/accounts/admin/census": Role.EDITOR,
-    "/links": Role.MODERATOR,
-    "/links/remove": Role.MODERATOR,
+# What an answer means: allowed answers are 200 (the page), 302 (done, sent on elsewhere)
+# and 422 (the walk sent the form empty on purpose, and it was checked). Refusals:
+LOGIN = "log-in"  # anonymous where an account is needed: 302 to the log-in page with `next`
+DENIED = 403  # logged in without the permission
+HIDDEN = 404  # the object exists, but this user may not know it (a draft)
+
+REASONS = {
+    200: "200 (allowed: the page)",
+    302: "302 (allowed: done, redirected elsewhere than the log-in page)",
+    422: "422 (allowed: the empty form was checked)",
+    LOGIN: "302 to the log-in page (anonymous)",
+    401: "401 (an API that needs an account)",
+    DENIED: "403 (logged in without the permission)",
+    HIDDEN: "404 (hidden or missing object)",
+    400: "400 (refused as bad input or CSRF: the walk's token and form should be valid)",
 }
 
 
-def post_routes(app):
-    for rule in app.url_map.iter_rules():
-        if "POST" in rule.methods:
-            values = {arg: 1 for arg in rule.arguments}
-            if "token" in rule.arguments:
-                values["token"] = "x"
-            yield rule.endpoint, rule.build(values)[1]
+def row(*outcomes) -> dict:
+    return dict(zip(ROLES, outcomes, strict=True))
 
 
-def test_every_post_route_refuses_a_missing_csrf_token(app, client):
-    routes = list(post_routes(app))
-    assert len(routes) >= 8
-    log_in(client, make_user(Role.ADMIN))
-    for endpoint, path in routes:
-        response = client.post(path, data={"anything": "1"})
-        assert response.status_code == 400, endpoint
+PUBLIC = row(200, 200, 200, 200, 200, 200, 200)
+
+# Object routes get a draft (and the draft's attachment): the strictest case.
+# fmt: off
+EXPECTED = {
+    # (endpoint, method):                 anonymous resident staff moderator editor budget admin
+    ("core.home", "GET"):                 PUBLIC,
+    ("core.healthz", "GET"):              PUBLIC,
+    ("core.districts", "GET"):            PUBLIC,
+    ("core.openapi_document", "GET"):     PUBLIC,
+    ("core.audit_log", "GET"):            row(LOGIN, 403, 403, 403, 403, 403, 200),
+    ("core.add_link", "POST"):            row(LOGIN, 403, 403, 403, 302, 403, 302),
+    ("core.remove_link", "POST"):         row(LOGIN, 403, 403, 403, 302, 403, 302),
+    ("static", "GET"):                    PUBLIC,
+
+    ("accounts.signup", "GET"):           PUBLIC,
+    ("accounts.signup", "POST"):          row(422, 422, 422, 422, 422, 422, 422),
+    ("accounts.confirm", "GET"):          row(302, 302, 302, 302, 302, 302, 302),
+    ("accounts.resend_confirmation", "POST"): row(LOGIN, 302, 302, 302, 302, 302, 302),
+    ("accounts.login", "GET"):            PUBLIC,
+    ("accounts.login", "POST"):           row(422, 422, 422, 422, 422, 422, 422),
+    ("accounts.logout", "POST"):          row(302, 302, 302, 302, 302, 302, 302),
+    ("accounts.reset_request", "GET"):    PUBLIC,
+    ("accounts.reset_request", "POST"):   row(422, 422, 422, 422, 422, 422, 422),
+    ("accounts.reset_password", "GET"):   PUBLIC,
+    ("accounts.reset_password", "POST"):  row(422, 422, 422, 422, 422, 422, 422),
+    ("accounts.profile", "GET"):          row(LOGIN, 200, 200, 200, 200, 200, 200),
+    ("accounts.profile", "POST"):         row(LOGIN, 302, 302, 302, 302, 302, 302),
+    ("accounts.change_password", "GET"):  row(LOGIN, 200, 200, 200, 200, 200, 200),
+    ("accounts.change_password", "POST"): row(LOGIN, 422, 422, 422, 422, 422, 422),
+    ("accounts.residency", "GET"):        row(LOGIN, 200, 200, 200, 200, 200, 200),
+    ("accounts.residency", "POST"):       row(LOGIN, 422, 422, 422, 422, 422, 422),
+    ("accounts.census", "GET"):           row(LOGIN, 403, 403, 403, 403, 403, 200),
+    ("accounts.census", "POST"):          row(LOGIN, 403, 403, 403, 403, 403, 422),
+
+    ("news.index", "GET"):                PUBLIC,
+    ("news.feed", "GET"):                 PUBLIC,
+    ("news.detail", "GET"):               row(404, 404, 404, 404, 200, 404, 200),
+    ("news.attachment", "GET"):           row(404, 404, 404, 404, 200, 404, 200),
+    ("news.drafts", "GET"):               row(LOGIN, 403, 403, 403, 200, 403, 200),
+    ("news.new", "GET"):                  row(LOGIN, 403, 403, 403, 200, 403, 200),
+    ("news.new", "POST"):                 row(LOGIN, 403, 403, 403, 302, 403, 302),
+    ("news.edit", "GET"):                 row(LOGIN, 403, 403, 403, 200, 403, 200),
+    ("news.edit", "POST"):                row(LOGIN, 403, 403, 403, 302, 403, 302),
+    ("news.publish", "POST"):             row(LOGIN, 403, 403, 403, 302, 403, 302),
+    ("news.unpublish", "POST"):           row(LOGIN, 403, 403, 403, 302, 403, 302),
+    ("news.delete_attachment", "POST"):   row(LOGIN, 403, 403, 403, 302, 403, 302),
+
+    ("petitions.index", "GET"):           PUBLIC,
+    ("budgeting.index", "GET"):           PUBLIC,
+    ("smartmap.index", "GET"):            PUBLIC,
+}
+# fmt: on
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+_serial = count(1)
 
 
-@pytest.mark.parametrize(("path", "role"), ROLE_ROUTES.items())
-def test_role_routes_refuse_anonymous_and_the_wrong_role(client, path, role):
-    anonymous = client.get(path) if path.endswith("census") else client.post(path)
-    assert anonymous.status_code in (302, 400)
-    log_in(client, make_user(role))
-    if path.endswith("census"):
-        assert client.get(path).status_code == 403
-    else:
-        from tests.conftest import csrf_token
+@dataclass
+class World:
+    """Fresh objects for each request, so one role's allowed action cannot change what the
+    next role finds (a deleted attachment, a published draft)."""
 
-        token = csrf_token(client, "/")
-        assert client.post(path, data={"csrf_token": token}).status_code == 403
+    post: Post
+    other: Post
+    draft: Post
+    attachment: Attachment
+    newcomer: User  # an unconfirmed account, for the e-mailed links
 
 
-def test_anonymous_is_sent_to_log_in_with_a_message(client):
-    response = client.get("/accounts/admin/census?lang=en", follow_redirects=True)
-    assert "Please log in to continue." in response.get_data(as_text=True)
+def _post(title: str, publish: bool) -> Post:
+    data = news.PostInput(title_ka=title, body_ka="ტექსტი", title_en=title, body_en="Text")
+    post = news.save_post(None, data, None)
+    if publish:
+        news.publish(post, None)
+    return post
+
+
+def make_world(endpoint: str) -> World | None:
+    """A World when the route needs objects for its URL or form (making one takes time)."""
+    return _world() if endpoint in URL_ARGS or endpoint in FORMS else None
+
+
+def _world() -> World:
+    draft = _post("Draft", publish=False)
+    newcomer = User(
+        email=f"newcomer{next(_serial)}@example.org", name="New", password_hash="-", locale="ka"
+    )
+    db.session.add(newcomer)
+    world = World(
+        post=_post("Published", publish=True),
+        other=_post("Other", publish=True),
+        draft=draft,
+        attachment=news.attach_pdf(draft, "minutes.pdf", PDF, None),
+        newcomer=newcomer,
+    )
+    db.session.commit()
+    return world
+
+
+POST_FORM = {"title_ka": "სათაური", "body_ka": "ტექსტი", "kind": "news", "tags": "ogp"}
+
+# How to fill each route's URL arguments, from the request's World.
+URL_ARGS = {
+    "static": lambda w: {"filename": "css/ghia.css"},
+    "accounts.confirm": lambda w: {"token": tokens.confirmation_token(w.newcomer)},
+    "accounts.reset_password": lambda w: {"token": tokens.reset_token(w.newcomer)},
+    "news.detail": lambda w: {"post_id": w.draft.id},
+    "news.edit": lambda w: {"post_id": w.draft.id},
+    "news.publish": lambda w: {"post_id": w.draft.id},
+    "news.unpublish": lambda w: {"post_id": w.draft.id},
+    "news.attachment": lambda w: {"attachment_id": w.attachment.id, "filename": "minutes.pdf"},
+    "news.delete_attachment": lambda w: {"attachment_id": w.attachment.id},
+}
+
+# Minimal valid forms; a route not listed here is posted with only its CSRF token.
+FORMS = {
+    "core.add_link": lambda w: {"source": w.post.ref, "ref": w.other.ref},
+    "core.remove_link": lambda w: {"source": w.post.ref, "ref": w.other.ref},
+    "accounts.profile": lambda w: {"name": "Nino", "district": "0", "locale": "ka"},
+    "news.new": lambda w: POST_FORM,
+    "news.edit": lambda w: POST_FORM,
+}
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def routes(app: Flask) -> set[tuple[str, str]]:
+    return {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def path_for(app: Flask, endpoint: str, world: World) -> str:
+    (rule,) = app.url_map.iter_rules(endpoint)
+    fill = URL_ARGS.get(endpoint)
+    assert fill or not rule.arguments, f"add {endpoint} to URL_ARGS: it takes {rule.arguments}"
+    return rule.build(fill(world) if fill else {})[1]
+
+
+def form_for(endpoint: str, world: World) -> dict:
+    return FORMS[endpoint](world) if endpoint in FORMS else {}
+
+
+def verdict(response):
+    """The answer in the table's terms: LOGIN for a redirect to log in that would come back."""
+    if response.status_code == 302:
+        target = urlsplit(response.location)
+        if target.path == "/accounts/login" and parse_qs(target.query).get("next"):
+            return LOGIN
+    return response.status_code
+
+
+def role_sessions(app: Flask) -> dict:
+    """Per role: the session cookie of a logged-in client and a CSRF token of that session."""
+    sessions = {}
+    for role in ROLES:
+        client = app.test_client()
+        if role != ANONYMOUS:
+            districts = ["vake"] if role == Role.DISTRICT_STAFF else ()
+            user = make_user(role, districts=districts)
+            with client.session_transaction() as session:  # as log_in does, minus argon2
+                session.update(_user_id=user.get_id(), _fresh=True)
+        page = client.get("/accounts/login").get_data(as_text=True)
+        sessions[role] = (client.get_cookie("session").value, CSRF_INPUT.search(page).group(1))
+    return sessions
+
+
+def request_as(app: Flask, session: str, method: str, path: str, data: dict | None = None):
+    """A client with a copy of the role's session: logging out or a changed password in one
+    request leaves the role logged in for the next."""
+    client = app.test_client()
+    client.set_cookie("session", session)
+    limiter.reset()  # rate limits are not what this walk is about
+    return client.open(path, method=method, data=data)
+
+
+def walk_mismatches(app: Flask, endpoint: str, method: str, sessions: dict) -> list[str]:
+    mismatches = []
+    for role, expected in EXPECTED[(endpoint, method)].items():
+        session, token = sessions[role]
+        with app.test_request_context():
+            world = make_world(endpoint)
+            path = path_for(app, endpoint, world)
+            data = None
+            if method in STATE_CHANGING:
+                data = {**form_for(endpoint, world), "csrf_token": token}
+        answer = verdict(request_as(app, session, method, path, data))
+        if answer != expected:
+            mismatches.append(
+                f"{endpoint} {method} {path} as {role}: expected {REASONS[expected]}, "
+                f"got {REASONS.get(answer, answer)}"
+            )
+    return mismatches
+
+
+def test_every_route_has_a_row_in_the_table(app):
+    missing = sorted(routes(app) - EXPECTED.keys())
+    example = "row(LOGIN, 403, 403, 403, 403, 403, 200)"
+    assert not missing, (
+        "Routes without a row in EXPECTED (tests/test_security.py); add one per route and "
+        "method saying what each role gets, e.g.:\n"
+        + "\n".join(f'    ("{endpoint}", "{method}"): {example},' for endpoint, method in missing)
+    )
+    stale = sorted(EXPECTED.keys() - routes(app))
+    assert not stale, f"Rows in EXPECTED for routes that no longer exist: {stale}"
+
+
+def test_every_route_answers_each_role_as_the_table_says(app):
+    sessions = role_sessions(app)
+    mismatches = []
+    for endpoint, method in sorted(routes(app) & EXPECTED.keys()):
+        mismatches += walk_mismatches(app, endpoint, method, sessions)
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_every_state_changing_route_refuses_a_missing_or_foreign_csrf_token(app):
+    sessions = role_sessions(app)
+    admin, anonymous = sessions[Role.ADMIN], sessions[ANONYMOUS]
+    changing = sorted(r for r in routes(app) if r[1] in STATE_CHANGING)
+    assert len(changing) >= 15
+    accepted = []
+    for endpoint, method in changing:
+        with app.test_request_context():
+            world = make_world(endpoint)
+            path = path_for(app, endpoint, world) + "?lang=en"
+            form = form_for(endpoint, world)
+        for session, token in [(admin[0], None), (admin[0], anonymous[1]), (anonymous[0], None)]:
+            data = form if token is None else {**form, "csrf_token": token}
+            response = request_as(app, session, method, path, data)
+            expired = "The form has expired" in response.get_data(as_text=True)
+            if response.status_code != 400 or not expired:
+                accepted.append(f"{endpoint} {method}: {response.status_code}, token {token!r}")
+    assert not accepted, "answered without a valid CSRF token:\n" + "\n".join(accepted)
+
+
+def test_the_walk_notices_a_view_that_forgot_its_check(app):
+    sessions = role_sessions(app)
+    audit_log = app.view_functions["core.audit_log"]
+    app.view_functions["core.audit_log"] = lambda: "the audit log"
+    try:
+        mismatches = walk_mismatches(app, "core.audit_log", "GET", sessions)
+    finally:
+        app.view_functions["core.audit_log"] = audit_log
+    assert len(mismatches) == 6
+    assert "as resident: expected 403 (logged in without the permission), got 200" in str(
+        mismatches
+    )
+
+
+def test_anonymous_is_sent_to_log_in_with_a_message_and_the_way_back(client):
+    response = client.get("/accounts/admin/census?lang=en")
+    assert verdict(response) == LOGIN
+    assert parse_qs(urlsplit(response.location).query)["next"] == ["/accounts/admin/census?lang=en"]
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Please log in to continue." in page
+
+
+def test_ids_beyond_the_column_range_are_not_found(client):
+    assert client.get("/news/99999999999").status_code == 404
+    assert client.get("/news/attachments/99999999999/x.pdf").status_code == 404
 
 
 def test_cookies_are_http_only(client):
@@ -62,7 +323,9 @@ def test_cookies_are_http_only(client):
 
 
 def test_admins_read_the_audit_log_and_others_cannot(app, client):
-    make_post(app)
+    with app.test_request_context():
+        _post("Published", publish=True)
+        db.session.commit()
     log_in(client, make_user(Role.EDITOR))
     assert client.get("/admin/audit").status_code == 403
     client.post("/accounts/logout")
@@ -72,7 +335,7 @@ def test_admins_read_the_audit_log_and_others_cannot(app, client):
     assert "news.save" not in page
 
 
-def test_unconfirmed_accounts_are_refused_where_confirmation_is_required(app):
+def app_with_test_routes(app) -> Flask:
     fresh = create_app(
         {
             "GHIA_ENV": "testing",
@@ -86,7 +349,16 @@ def test_unconfirmed_accounts_are_refused_where_confirmation_is_required(app):
     def needs_confirmed():
         return "ok"
 
-    client = fresh.test_client()
+    @fresh.get("/api/v1/needs-account")
+    @requires(signed_in)
+    def api_needs_account():
+        return {"ok": True}
+
+    return fresh
+
+
+def test_unconfirmed_accounts_are_refused_where_confirmation_is_required(app):
+    client = app_with_test_routes(app).test_client()
     log_in(client, make_user(confirmed=False))
     refused = client.get("/needs-confirmed?lang=en")
     assert refused.status_code == 403
@@ -94,3 +366,12 @@ def test_unconfirmed_accounts_are_refused_where_confirmation_is_required(app):
     client.post("/accounts/logout")
     log_in(client, make_user())
     assert client.get("/needs-confirmed").get_data(as_text=True) == "ok"
+
+
+def test_an_api_answers_anonymous_with_401_json_not_a_redirect(app):
+    client = app_with_test_routes(app).test_client()
+    response = client.get("/api/v1/needs-account?lang=en")
+    assert response.status_code == 401
+    assert response.json == {"error": {"code": 401, "message": "Please log in to continue."}}
+    log_in(client, make_user())
+    assert client.get("/api/v1/needs-account").json == {"ok": True}
