@@ -4,9 +4,10 @@ import importlib
 
 from flask import Flask
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import cli, devmail
+from core import api, cli, devmail
 from core.all_models import import_all_models
 from core.config import PROJECT_ROOT, load_config
 from core.db import db
@@ -15,7 +16,9 @@ from core.extensions import babel, csrf, login_manager, migrate
 from core.i18n import N_, init_i18n, select_locale
 from core.logs import init_logging
 from core.models import Role, User
+from core.openapi import init_api
 from core.permissions import can_edit_links
+from core.registry import Registry, init_registry
 from core.security import init_security
 from core.transactions import TransactionalFlask
 from core.views import bp
@@ -30,6 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.update(load_config(overrides))
+    registry = init_registry(app)
     init_logging(app)
     if app.config["PROXY_COUNT"]:
         # Behind N reverse proxies: trust their X-Forwarded-* headers, so rate limits and
@@ -38,14 +42,23 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     _init_extensions(app)
     app.register_blueprint(bp)
+    _register_core(registry)
     cli.register(app)
     if app.config["GHIA_ENV"] == "development":
         app.register_blueprint(devmail.bp)
     for name in app.config["GHIA_MODULES"]:
         importlib.import_module(name).init_app(app)
     import_all_models(app.config["GHIA_MODULES"])
+    init_api(app, registry.api_blueprints)
     app.jinja_env.globals.update(can_edit_links=can_edit_links, Role=Role)
     return app
+
+
+def _register_core(registry: Registry) -> None:
+    registry.add_api(api.bp)
+    registry.add_tool_link(
+        "core.audit_log", _l("Audit log"), lambda user: user.has_role(Role.ADMIN), order=90
+    )
 
 
 def load_user(session_id: str) -> User | None:
@@ -63,7 +76,6 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
-    login_manager.login_view = "accounts.login"
     login_manager.login_message = N_("Please log in to continue.")
     login_manager.localize_callback = gettext
     login_manager.user_loader(load_user)

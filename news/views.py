@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -21,7 +20,7 @@ from core.forms import form_page
 from core.i18n import local_midnight
 from core.models import Role
 from core.permissions import require_role
-from news import feed, queries, services
+from news import queries, services
 from news.forms import PostForm, SearchForm
 from news.models import Attachment, Post
 from news.permissions import can_edit_news
@@ -53,16 +52,9 @@ def detail(post_id):
     return render_template(
         "news/detail.html",
         post=post,
-        related=links.related(post.ref),
+        related=links.related(post.ref, current_user),
         can_edit=can_edit_news(current_user),
     )
-
-
-@bp.get("/feed.atom", endpoint="feed")
-def feed_atom():
-    statement = queries.published(kind=request.args.get("kind"), tag=request.args.get("tag"))
-    posts = list(db.session.scalars(statement.limit(30)))
-    return Response(feed.atom(posts), mimetype="application/atom+xml")
 
 
 @bp.get("/attachments/<int:attachment_id>/<path:filename>")

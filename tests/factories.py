@@ -6,6 +6,8 @@ from accounts.services import hasher
 from core.db import db, utcnow
 from core.districts import by_slug
 from core.models import Role, RoleGrant, User
+from news import services as news_services
+from news.models import Post
 
 _numbers = count(1)
 PASSWORD = "correct horse battery"
@@ -41,3 +43,21 @@ def log_in(client, user: User, password: str = PASSWORD):
     response = submit(client, "/accounts/login", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+def make_post(app, publish=True, **changes) -> Post:
+    data = {
+        "title_ka": "ტრენინგი გამგეობებისთვის",
+        "body_ka": "ტრენინგი **დაიწყო**.",
+        "title_en": "Training for districts",
+        "body_en": "Training **has begun**.",
+        "kind": "training",
+        "tags": ["ogp", "training"],
+    }
+    data.update(changes)
+    with app.test_request_context():
+        post = news_services.save_post(None, news_services.PostInput(**data), None)
+        if publish:
+            news_services.publish(post, None)
+        db.session.commit()
+    return post

@@ -5,8 +5,7 @@ import pytest
 from core.app import create_app
 from core.models import Role
 from core.permissions import require_confirmed
-from tests.factories import log_in, make_user
-from tests.test_news_pages import make_post
+from tests.factories import log_in, make_post, make_user
 
 # Routes that need a role, with one role that is refused.
 ROLE_ROUTES = {
