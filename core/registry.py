@@ -1,5 +1,5 @@
 """What each module plugs into the app: navigation, header and profile links, feeds, home-page
-panels, link kinds, API operations, demo data and jobs.
+panels, link kinds, API operations, event subscribers, demo data and jobs.
 
 The registry lives on the app (`app.extensions["ghia"]`), not in module globals: each module's
 `init_app` fills it, core reads it and names no module, and two apps built with different
@@ -75,6 +75,7 @@ class Registry:
     link_kinds: dict[str, Callable] = field(default_factory=dict)
     api_blueprints: list = field(default_factory=list)
     jobs: dict[str, Job] = field(default_factory=dict)
+    subscribers: list[Callable] = field(default_factory=list)
     login_endpoint: str | None = None
     _home_panels: dict[str, HomePanel] = field(default_factory=dict)
     _demo_loaders: dict[str, tuple[int, Callable[[], str]]] = field(default_factory=dict)
@@ -122,6 +123,10 @@ class Registry:
 
     def add_job(self, name: str, function: Callable, schedule: str | None = None) -> None:
         self.jobs[name] = Job(name, function, schedule)
+
+    def add_subscriber(self, receiver: Callable) -> None:
+        """`receiver(kind, event=Event)` runs in the emitter's transaction (core/events.py)."""
+        self.subscribers.append(receiver)
 
     def set_login_endpoint(self, endpoint: str) -> None:
         """Where pages that need a logged-in user send visitors (the accounts module's)."""

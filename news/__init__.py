@@ -3,11 +3,8 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from core import events
 from core.registry import registry
 from news.permissions import can_edit_news
-
-_subscribed = False
 
 
 def _home_panel() -> dict:
@@ -17,7 +14,6 @@ def _home_panel() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    global _subscribed
     from news import api, demo, queries, services
     from news.markdown import plain_summary, render
     from news.views import bp
@@ -32,7 +28,5 @@ def init_app(app: Flask) -> None:
     plugs.add_home_panel("news", 10, "news/_home_panel.html", _home_panel)
     plugs.add_link_kind("news", queries.link_targets)
     plugs.add_api(api.bp)
+    plugs.add_subscriber(services.post_automatically)
     plugs.add_demo_loader("news", 20, demo.load)
-    if not _subscribed:  # the app may be built more than once in a process (tests)
-        events.subscribe(services.post_automatically)
-        _subscribed = True

@@ -7,6 +7,7 @@ from core.db import db
 from core.districts import district_at, import_geojson
 from core.errors import Refused
 from core.models import AuditEntry, Event, Link, Role
+from core.registry import registry
 from tests.conftest import ROOT
 from tests.factories import make_user
 
@@ -42,9 +43,10 @@ def test_links_refuse_unknown_refs_and_missing_objects(thing_kind):
         links.link("thing:1", "thing:1")
 
 
-def test_event_with_once_key_fires_once():
+def test_event_with_once_key_fires_once(app, monkeypatch):
     received = []
-    events.subscribe(lambda kind, event: received.append((kind, event.ref)))
+    monkeypatch.setattr(registry(app), "subscribers", list(registry(app).subscribers))
+    registry(app).add_subscriber(lambda kind, event: received.append((kind, event.ref)))
     first = events.emit("threshold_reached", "thing:1", {"n": 1}, once_key="threshold:thing:1")
     second = events.emit("threshold_reached", "thing:1", {"n": 1}, once_key="threshold:thing:1")
     assert first is not None

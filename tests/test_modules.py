@@ -1,16 +1,21 @@
 """Modules plug in: the app works with any of them left out of GHIA_MODULES."""
 
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 from openapi_spec_validator import validate
+from sqlalchemy import func, select
 
+from core import events
 from core.app import create_app
 from core.config import KNOWN_MODULES
+from core.db import db
 from core.models import Role
 from core.registry import registry
+from news.models import Post
 from tests.conftest import ROOT
 from tests.factories import make_user
 
@@ -66,6 +71,13 @@ def test_without_news_there_is_no_feed_and_no_news_api(app):
     assert {"/healthz", "/api/v1/districts.geojson"} <= set(paths)
 
 
+def test_events_reach_only_the_subscribers_of_the_app_s_own_modules(app):
+    text = {"title": {"ka": "ზღვარი", "en": "Threshold"}, "body": {"ka": "ტექსტი", "en": "Text"}}
+    with app_without(app, "news").test_request_context():
+        assert events.emit("threshold_reached", "thing:1", {"news": text}) is not None
+        assert db.session.scalar(select(func.count(Post.id))) == 0
+
+
 def test_without_accounts_pages_that_need_a_user_answer_401(app):
     client = app_without(app, "accounts").test_client()
     response = client.get("/news/new?lang=en")
@@ -107,3 +119,13 @@ def test_an_unknown_module_stops_the_start_with_a_clear_error():
     done = run_python("from core.app import create_app; create_app()", "news,blog")
     assert done.returncode != 0
     assert "GHIA_MODULES names unknown modules: blog" in done.stderr
+
+
+def test_core_and_the_shared_templates_name_no_module_endpoint():
+    """Modules register their endpoints; core only reads the registry."""
+    endpoint = re.compile(rf"""["']({"|".join(KNOWN_MODULES)})(_api)?\.\w+["']""")
+    shared = [*(ROOT / "core").rglob("*.py"), ROOT / "templates" / "layout.html"]
+    for folder in ("core", "macros", "errors"):
+        shared += (ROOT / "templates" / folder).glob("*.html")
+    named = {str(path): endpoint.findall(path.read_text()) for path in shared}
+    assert {path: found for path, found in named.items() if found} == {}
