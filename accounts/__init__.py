@@ -1,6 +1,9 @@
 """Accounts: sign-up, e-mail confirmation, log-in, password reset, profile, residency."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from core.registry import registry
 
 
 def init_app(app: Flask) -> None:
@@ -11,3 +14,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     expose_to_templates(app, *permissions.TEMPLATE_FUNCTIONS)
     cli.register(app)
+    plugs = registry(app)
+    plugs.set_login_endpoint("accounts.login")
+    plugs.add_header_template("accounts/_header.html")
+    plugs.add_tool_link(
+        "accounts.census", _l("Census list"), permissions.can_upload_census, order=80
+    )

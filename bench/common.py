@@ -12,7 +12,7 @@ from core.cli import DEMO_DISTRICTS
 from core.db import db
 from core.dbadmin import recreate_database, sibling_database_url
 from core.districts import import_geojson
-from core.registry import demo_loaders
+from core.registry import registry
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -32,7 +32,7 @@ def bench_app():
     with app.app_context(), app.test_request_context():
         upgrade()
         import_geojson(DEMO_DISTRICTS)
-        for loader in demo_loaders():
+        for loader in registry(app).demo_loaders():
             loader()
         db.session.commit()
     return app

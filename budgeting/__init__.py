@@ -1,12 +1,15 @@
 """District budget surveys and participatory budgeting (SPEC §5): coming next."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
-from core.registry import add_home_panel
+from core.registry import registry
 
 
 def init_app(app: Flask) -> None:
     from budgeting.views import bp
 
     app.register_blueprint(bp)
-    add_home_panel("budgeting", 30, "budgeting/_home_panel.html", dict)
+    plugs = registry(app)
+    plugs.add_nav("budgeting.index", _l("Budget"), order=30)
+    plugs.add_home_panel("budgeting", 30, "budgeting/_home_panel.html", dict)

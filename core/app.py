@@ -4,9 +4,10 @@ import importlib
 
 from flask import Flask
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import cli, devmail
+from core import api, cli, devmail
 from core.all_models import import_all_models
 from core.config import PROJECT_ROOT, load_config
 from core.db import db
@@ -15,7 +16,9 @@ from core.extensions import babel, csrf, login_manager, migrate
 from core.i18n import N_, init_i18n, select_locale
 from core.logs import init_logging
 from core.models import User
+from core.openapi import init_api
 from core.permissions import can_link, can_read_audit_log, can_unlink, expose_to_templates
+from core.registry import Registry, init_registry
 from core.security import init_security
 from core.storage import init_storage
 from core.transactions import TransactionalFlask
@@ -31,6 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.update(load_config(overrides))
+    registry = init_registry(app)
     init_logging(app)
     if app.config["PROXY_COUNT"]:
         # Behind N reverse proxies: trust their X-Forwarded-* headers, so rate limits and
@@ -39,14 +43,21 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     _init_extensions(app)
     app.register_blueprint(bp)
+    _register_core(registry)
     cli.register(app)
     if app.config["GHIA_ENV"] == "development":
         app.register_blueprint(devmail.bp)
     for name in app.config["GHIA_MODULES"]:
         importlib.import_module(name).init_app(app)
     import_all_models(app.config["GHIA_MODULES"])
+    init_api(app, registry.api_blueprints)
     expose_to_templates(app, can_link, can_unlink, can_read_audit_log)
     return app
+
+
+def _register_core(registry: Registry) -> None:
+    registry.add_api(api.bp)
+    registry.add_tool_link("core.audit_log", _l("Audit log"), can_read_audit_log, order=90)
 
 
 def load_user(session_id: str) -> User | None:
@@ -70,7 +81,6 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
-    login_manager.login_view = "accounts.login"
     login_manager.login_message = N_("Please log in to continue.")
     login_manager.localize_callback = gettext
     login_manager.user_loader(load_user)

@@ -11,7 +11,7 @@ from core import mail
 from core.config import PROJECT_ROOT
 from core.districts import import_geojson
 from core.errors import Refused
-from core.registry import demo_loaders
+from core.registry import current_registry
 from core.transactions import CommandGroup
 
 DEMO_DISTRICTS = PROJECT_ROOT / "core" / "data" / "tbilisi-districts-demo.geojson"
@@ -50,7 +50,7 @@ def demo_load() -> None:
     if current_app.config["GHIA_ENV"] == "production":
         raise click.ClickException("demo data is not loaded in production")
     _import_districts(DEMO_DISTRICTS)
-    for loader in demo_loaders():
+    for loader in current_registry().demo_loaders():
         click.echo(loader())
 
 

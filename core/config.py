@@ -7,6 +7,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = PROJECT_ROOT / "instance"
 DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - the value production refuses
+# The feature modules that exist; GHIA_MODULES picks among them (core is always there).
+KNOWN_MODULES = ("accounts", "news", "petitions", "budgeting", "smartmap")
 
 
 def local_database_url(name: str = "ghia") -> str:
@@ -59,7 +61,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Tbilisi")
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
     LANGUAGES = ("ka", "en")
-    GHIA_MODULES = ("accounts", "news", "petitions", "budgeting", "smartmap")
+    GHIA_MODULES = os.environ.get("GHIA_MODULES") or ",".join(KNOWN_MODULES)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -67,10 +69,24 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
 
+def module_names(value: str | tuple | list) -> tuple[str, ...]:
+    """GHIA_MODULES as a tuple: comma-separated in the environment, unknown names refused."""
+    names = [name.strip() for name in value.split(",")] if isinstance(value, str) else value
+    names = [name for name in names if name]
+    unknown = sorted(set(names) - set(KNOWN_MODULES))
+    if unknown:
+        raise RuntimeError(
+            f"GHIA_MODULES names unknown modules: {', '.join(unknown)}. "
+            f"Known modules: {', '.join(KNOWN_MODULES)}."
+        )
+    return tuple(dict.fromkeys(names))
+
+
 def load_config(overrides: dict | None = None) -> dict:
     """Collect settings and refuse an unsafe production start."""
     config = {k: v for k, v in vars(Config).items() if k.isupper()}
     config.update(overrides or {})
+    config["GHIA_MODULES"] = module_names(config["GHIA_MODULES"])
     production = config["GHIA_ENV"] == "production"
     if not config["SECRET_KEY"] or config["SECRET_KEY"] == DEFAULT_SECRET:
         if production:

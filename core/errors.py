@@ -3,9 +3,10 @@
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from core.db import db
+from core.registry import current_registry
 
 
 class Refused(Exception):
@@ -19,7 +20,10 @@ class Refused(Exception):
 
 
 def wants_json() -> bool:
-    return request.path.startswith(("/api/", "/open311/")) or request.is_json
+    if request.path.startswith(("/api/", "/open311/")) or request.is_json:
+        return True
+    # Operations declared in the API outside /api/ (the health check, feeds) answer in JSON too.
+    return request.blueprint in {bp.name for bp in current_registry().api_blueprints}
 
 
 def _messages() -> dict[int, str]:
@@ -31,14 +35,26 @@ def _messages() -> dict[int, str]:
         405: _("This address does not accept that kind of request."),
         409: _("This conflicts with the current state. Please reload and try again."),
         413: _("The upload is too large."),
+        422: _("Some values in the request are not valid."),
         429: _("Too many attempts. Please wait a little and try again."),
     }
 
 
-def error_page(status: int, message: str):
+def error_page(status: int, message: str, invalid: dict | None = None):
     if wants_json():
-        return jsonify(error={"code": status, "message": message}), status
+        detail = {"code": status, "message": message, **({"fields": invalid} if invalid else {})}
+        return jsonify(error=detail), status
     return render_template("errors/error.html", status=status, message=message), status
+
+
+def _invalid_fields(error: HTTPException) -> dict[str, list[str]]:
+    """The API library's validation messages (`{"query": {"page": [...]}}`) by field name."""
+    by_location = (getattr(error, "data", None) or {}).get("messages", {})
+    return {
+        name: [str(text) for text in (texts if isinstance(texts, list) else [texts])]
+        for where in by_location.values()
+        for name, texts in where.items()
+    }
 
 
 def _handle_http(error: HTTPException):
@@ -47,7 +63,11 @@ def _handle_http(error: HTTPException):
         return _handle_crash(error)
     if status == 429 and request.method == "POST" and not wants_json():
         return _input_offered_again(429, _("Too many attempts"), _messages()[429])
-    return error_page(status, _messages().get(status, error.description or ""))
+    message = _messages().get(status, error.description or "")
+    response = current_app.make_response(error_page(status, message, _invalid_fields(error)))
+    if isinstance(error, MethodNotAllowed):  # it tells which methods the address accepts
+        response.headers["Allow"] = ", ".join(error.valid_methods or [])
+    return response
 
 
 def _handle_crash(error: Exception):

@@ -1,18 +1,16 @@
 """The event bus: modules emit domain events; other modules subscribe without importing them.
 
 An event with a `once_key` is recorded at most once (a unique row), so its consequences fire
-once even when several processes race to emit it.
+once even when several processes race to emit it. Subscribers are registered per app
+(`registry.add_subscriber`), like everything else a module plugs in.
 """
 
-from blinker import Namespace
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from core.db import db
 from core.models import Event
-
-_signals = Namespace()
-event_recorded = _signals.signal("event-recorded")
+from core.registry import current_registry
 
 
 def emit(kind: str, ref: str, payload: dict | None = None, once_key: str | None = None):
@@ -27,13 +25,9 @@ def emit(kind: str, ref: str, payload: dict | None = None, once_key: str | None 
     if event_id is None:
         return None
     event = db.session.get(Event, event_id)
-    event_recorded.send(kind, event=event)
+    for receiver in current_registry().subscribers:
+        receiver(kind, event=event)
     return event
-
-
-def subscribe(receiver) -> None:
-    """`receiver(kind, event=Event)` runs in the emitter's transaction."""
-    event_recorded.connect(receiver, weak=False)
 
 
 def events_for(ref: str) -> list[Event]:

@@ -1,61 +1,72 @@
-"""The OpenAPI description of the public API at /api/v1/openapi.json; modules add their paths."""
+"""The JSON API's plumbing: flask-smorest builds /api/v1/openapi.json from the same marshmallow
+schemas that validate each request, so the document cannot drift from the code.
 
-from flask import current_app
+Modules declare their operations on a `flask_smorest.Blueprint` and hand it to
+`registry.add_api()`; `init_api` registers them all once the modules are loaded.
+"""
 
-_paths: dict[str, dict] = {}
+from flask import Flask
+from flask_smorest import Api
+from marshmallow import Schema, fields, validate
 
-
-def add_paths(paths: dict[str, dict]) -> None:
-    _paths.update(paths)
-
-
-def _get(summary: str, media_type: str, tag: str, parameters=()) -> dict:
-    return {
-        "get": {
-            "summary": summary,
-            "tags": [tag],
-            "parameters": list(parameters),
-            "responses": {"200": {"description": summary, "content": {media_type: {}}}},
-        }
-    }
+# Text from the query string: printable, bounded, so it can reach PostgreSQL untouched.
+PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$")
 
 
-def query_parameter(name: str, description: str, enum=None) -> dict:
-    schema = {"type": "string", **({"enum": list(enum)} if enum else {})}
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema,
-    }
+def plain_text(max_length: int, **kwargs) -> fields.String:
+    return fields.String(
+        validate=[validate.Length(max=max_length), PRINTABLE],
+        **kwargs,
+    )
 
 
-def atom_feed(summary: str, parameters) -> dict:
-    return _get(summary, "application/atom+xml", "feeds", parameters)
+class LanguageQuery(Schema):
+    """Every operation answers in Georgian or English (`?lang=`), like the pages."""
+
+    lang = fields.String(
+        validate=validate.OneOf(["ka", "en"]),
+        metadata={"description": "Language of the answer and of its error messages."},
+    )
 
 
-LANG = query_parameter("lang", "Language of the answer", ["ka", "en"])
+class ErrorDetail(Schema):
+    code = fields.Integer(required=True, metadata={"description": "The HTTP status."})
+    message = fields.String(
+        required=True, metadata={"description": "What went wrong, in the user's language."}
+    )
+    invalid = fields.Dict(
+        data_key="fields",  # `fields` is taken on a Schema
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "For 422: each invalid parameter and why (validator's words)."},
+    )
 
 
-def document() -> dict:
-    return {
-        "openapi": "3.1.0",
-        "info": {
+class ErrorSchema(Schema):
+    """Every error of the API, validation errors (422) included."""
+
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+class GhiaApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        """core/errors.py answers every error, API or page, in the user's language."""
+
+
+def init_api(app: Flask, blueprints) -> Api:
+    app.config.update(OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json")
+    api = GhiaApi(
+        app,
+        spec_kwargs={
             "title": "Ghia API",
             "version": "1",
-            "description": "Open data of the city hall's participation platform.",
+            "openapi_version": "3.1.0",
+            "info": {"description": "Open data of the city hall's participation platform."},
+            "servers": [{"url": app.config["BASE_URL"]}],
         },
-        "servers": [{"url": current_app.config["BASE_URL"]}],
-        "paths": dict(sorted(_paths.items())),
-    }
-
-
-add_paths(
-    {
-        "/api/v1/districts.geojson": _get(
-            "The city's districts as GeoJSON", "application/geo+json", "districts"
-        ),
-        "/healthz": _get("Health: 200 when the database answers", "application/json", "operations"),
-    }
-)
+    )
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+    return api

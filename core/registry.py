@@ -1,10 +1,31 @@
-"""Places where feature modules plug into shared pages without core importing them.
+"""What each module plugs into the app: navigation, header and profile links, feeds, home-page
+panels, link kinds, API operations, event subscribers, demo data and jobs.
 
-Registration is keyed by name, so building the app twice (as tests do) registers once.
+The registry lives on the app (`app.extensions["ghia"]`), not in module globals: each module's
+`init_app` fills it, core reads it and names no module, and two apps built with different
+`GHIA_MODULES` (as tests do) never see each other's registrations.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+
+EXTENSION = "ghia"
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A section in the header's main navigation."""
+
+    endpoint: str
+    label: Any  # a lazy translated string
+    order: int
+
+    @property
+    def blueprint(self) -> str:
+        return self.endpoint.partition(".")[0]
 
 
 @dataclass(frozen=True)
@@ -16,22 +37,111 @@ class HomePanel:
     context: Callable[[], dict]
 
 
-_home_panels: dict[str, HomePanel] = {}
-_demo_loaders: dict[str, tuple[int, Callable[[], str]]] = {}
+@dataclass(frozen=True)
+class Feed:
+    """A feed announced in every page's head and linked in the footer."""
+
+    endpoint: str
+    title: Any
+    link_text: Any
+    media_type: str = "application/atom+xml"
 
 
-def add_home_panel(name: str, order: int, template: str, context: Callable[[], dict]) -> None:
-    _home_panels[name] = HomePanel(order, template, context)
+@dataclass(frozen=True)
+class ToolLink:
+    """A staff tool listed on the profile page for the users `allowed(user)` lets in."""
+
+    endpoint: str
+    label: Any
+    allowed: Callable[[Any], bool]
+    order: int
 
 
-def home_panels() -> list[HomePanel]:
-    return sorted(_home_panels.values(), key=lambda panel: panel.order)
+@dataclass(frozen=True)
+class Job:
+    """A background job; the job engine (core/tasks.py) reads these."""
+
+    name: str
+    function: Callable
+    schedule: str | None = None  # cron syntax for periodic jobs
 
 
-def add_demo_loader(name: str, order: int, loader: Callable[[], str]) -> None:
-    """`loader()` loads a module's demo data idempotently and returns a line for the log."""
-    _demo_loaders[name] = (order, loader)
+@dataclass
+class Registry:
+    nav: list[NavEntry] = field(default_factory=list)
+    feeds: list[Feed] = field(default_factory=list)
+    header_templates: list[str] = field(default_factory=list)
+    tool_links: list[ToolLink] = field(default_factory=list)
+    link_kinds: dict[str, Callable] = field(default_factory=dict)
+    api_blueprints: list = field(default_factory=list)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    subscribers: list[Callable] = field(default_factory=list)
+    login_endpoint: str | None = None
+    _home_panels: dict[str, HomePanel] = field(default_factory=dict)
+    _demo_loaders: dict[str, tuple[int, Callable[[], str]]] = field(default_factory=dict)
+
+    def add_nav(self, endpoint: str, label, order: int) -> None:
+        self.nav.append(NavEntry(endpoint, label, order))
+        self.nav.sort(key=lambda entry: entry.order)
+
+    def add_feed(self, endpoint: str, title, link_text) -> None:
+        self.feeds.append(Feed(endpoint, title, link_text))
+
+    def add_header_template(self, template: str) -> None:
+        """A template of `<li>` items for the header's account area."""
+        self.header_templates.append(template)
+
+    def add_tool_link(self, endpoint: str, label, allowed: Callable, order: int) -> None:
+        self.tool_links.append(ToolLink(endpoint, label, allowed, order))
+        self.tool_links.sort(key=lambda link: link.order)
+
+    def tools_for(self, user) -> list[ToolLink]:
+        return [link for link in self.tool_links if link.allowed(user)]
+
+    def add_home_panel(self, name: str, order: int, template: str, context: Callable) -> None:
+        self._home_panels[name] = HomePanel(order, template, context)
+
+    def home_panels(self) -> list[HomePanel]:
+        return sorted(self._home_panels.values(), key=lambda panel: panel.order)
+
+    def add_link_kind(self, kind: str, resolve_many: Callable) -> None:
+        """`resolve_many(ids, user)` returns the `LinkTarget`s of the objects among `ids` that
+        exist and that `user` may see, in one query (see core/links.py)."""
+        self.link_kinds[kind] = resolve_many
+
+    def add_api(self, blueprint) -> None:
+        """A flask-smorest Blueprint: its operations join /api/v1/openapi.json."""
+        self.api_blueprints.append(blueprint)
+
+    def add_demo_loader(self, name: str, order: int, loader: Callable[[], str]) -> None:
+        """`loader()` loads a module's demo data idempotently and returns a line for the log."""
+        self._demo_loaders[name] = (order, loader)
+
+    def demo_loaders(self) -> list[Callable[[], str]]:
+        ordered = sorted(self._demo_loaders.values(), key=lambda item: item[0])
+        return [loader for _, loader in ordered]
+
+    def add_job(self, name: str, function: Callable, schedule: str | None = None) -> None:
+        self.jobs[name] = Job(name, function, schedule)
+
+    def add_subscriber(self, receiver: Callable) -> None:
+        """`receiver(kind, event=Event)` runs in the emitter's transaction (core/events.py)."""
+        self.subscribers.append(receiver)
+
+    def set_login_endpoint(self, endpoint: str) -> None:
+        """Where pages that need a logged-in user send visitors (the accounts module's)."""
+        self.login_endpoint = endpoint
 
 
-def demo_loaders() -> list[Callable[[], str]]:
-    return [loader for _, loader in sorted(_demo_loaders.values(), key=lambda item: item[0])]
+def init_registry(app: Flask) -> Registry:
+    app.extensions[EXTENSION] = Registry()
+    app.context_processor(lambda: {"registry": app.extensions[EXTENSION]})
+    return app.extensions[EXTENSION]
+
+
+def registry(app: Flask) -> Registry:
+    return app.extensions[EXTENSION]
+
+
+def current_registry() -> Registry:
+    return registry(current_app)

@@ -1,52 +1,27 @@
-"""Core pages: home, health check, district GeoJSON, linking objects."""
+"""Core pages: home, the audit log, linking objects."""
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from core import audit, links, openapi
+from core import audit, links
 from core.db import db
-from core.districts import districts_geojson
 from core.errors import Refused
 from core.permissions import authorize, can_link, can_read_audit_log, can_unlink, requires
-from core.registry import home_panels
+from core.registry import current_registry
 
 bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
 def home():
-    panels = [(panel.template, panel.context()) for panel in home_panels()]
+    panels = [(panel.template, panel.context()) for panel in current_registry().home_panels()]
     return render_template("core/home.html", panels=panels)
-
-
-@bp.get("/healthz")
-def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
-        return jsonify(status="database unreachable"), 503
-    return jsonify(status="ok")
-
-
-@bp.get("/api/v1/districts.geojson")
-def districts():
-    response = jsonify(districts_geojson())
-    response.mimetype = "application/geo+json"
-    return response
-
-
-@bp.get("/api/v1/openapi.json")
-def openapi_document():
-    return jsonify(openapi.document())
 
 
 def _back(ref: str):
     """Back to the page of the object being linked (never to an address from the form)."""
-    target = links.resolve(ref)
+    target = links.resolve(ref, current_user)
     return redirect(target.url if target else url_for("core.home"))
 
 

@@ -8,13 +8,15 @@ from flask import current_app
 from geoalchemy2 import alembic_helpers
 
 from core.all_models import import_all_models
+from core.config import KNOWN_MODULES
 from core.migrations import include_object
 
 config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
-import_all_models(current_app.config["GHIA_MODULES"])
+# Every module's tables, even those this deployment leaves out: the schema is one history.
+import_all_models(KNOWN_MODULES)
 db = current_app.extensions["migrate"].db
 config.set_main_option(
     "sqlalchemy.url", db.engine.url.render_as_string(hide_password=False).replace("%", "%%")

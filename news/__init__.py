@@ -1,30 +1,11 @@
 """The news feed: City Hall's announcements, meetings, minutes, trainings and decisions."""
 
-from flask import Flask, has_request_context, url_for
-from flask_babel import gettext as _
-from flask_login import current_user
+from flask import Flask
+from flask_babel import lazy_gettext as _l
 
-from core import events, links, openapi
-from core.db import db
 from core.permissions import expose_to_templates
-from core.registry import add_demo_loader, add_home_panel
+from core.registry import registry
 from news import permissions
-
-_subscribed = False
-
-
-def _resolve(post_id: int) -> links.LinkTarget | None:
-    from news.models import Post
-
-    post = db.session.get(Post, post_id)
-    if post is None:
-        return None
-    if has_request_context() and not permissions.can_see_post(current_user, post):
-        return None  # drafts stay out of public "related" panels
-    status = _("Draft") if post.status == "draft" else None
-    return links.LinkTarget(
-        post.ref, _("News"), post.title, url_for("news.detail", post_id=post.id), status
-    )
 
 
 def _home_panel() -> dict:
@@ -34,29 +15,20 @@ def _home_panel() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    global _subscribed
-    from news import demo, services
+    from news import api, demo, queries, services
     from news.markdown import plain_summary, render
     from news.views import bp
 
     app.register_blueprint(bp)
     expose_to_templates(app, *permissions.TEMPLATE_FUNCTIONS)
     app.jinja_env.filters.update(markdown=render, summary=plain_summary)
-    links.register("news", _resolve)
-    add_home_panel("news", 10, "news/_home_panel.html", _home_panel)
-    add_demo_loader("news", 20, demo.load)
-    openapi.add_paths(
-        {
-            "/news/feed.atom": openapi.atom_feed(
-                "News posts as an Atom feed",
-                [
-                    openapi.LANG,
-                    openapi.query_parameter("kind", "Only this kind of post"),
-                    openapi.query_parameter("tag", "Only posts with this tag"),
-                ],
-            )
-        }
-    )
-    if not _subscribed:  # the app may be built more than once in a process (tests)
-        events.subscribe(services.post_automatically)
-        _subscribed = True
+    plugs = registry(app)
+    plugs.add_nav("news.index", _l("News"), order=10)
+    plugs.add_feed("news_api.atom_feed", _l("News"), _l("News feed (Atom)"))
+    plugs.add_tool_link("news.new", _l("Write a post"), permissions.can_write_posts, order=10)
+    plugs.add_tool_link("news.drafts", _l("Drafts"), permissions.can_read_drafts, order=11)
+    plugs.add_home_panel("news", 10, "news/_home_panel.html", _home_panel)
+    plugs.add_link_kind("news", queries.link_targets)
+    plugs.add_api(api.bp)
+    plugs.add_subscriber(services.post_automatically)
+    plugs.add_demo_loader("news", 20, demo.load)

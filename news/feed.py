@@ -24,7 +24,9 @@ def atom(posts: list[Post]) -> bytes:
     feed.title(_("News of %(city)s City Hall", city=city_name()))
     feed.author({"name": _("%(city)s City Hall", city=city_name())})
     feed.subtitle(_("Announcements, meetings, minutes, trainings and decisions"))
-    feed.link(href=url_for("news.feed", _external=True, lang=current_language()), rel="self")
+    feed.link(
+        href=url_for("news_api.atom_feed", _external=True, lang=current_language()), rel="self"
+    )
     feed.link(href=url_for("news.index", _external=True, lang=current_language()), rel="alternate")
     feed.language(current_language())
     newest = max((p.updated_at for p in posts), default=datetime(2017, 1, 1, tzinfo=UTC))

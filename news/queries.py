@@ -2,10 +2,15 @@
 
 import re
 
+from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from core.db import db
+from core.links import LinkTarget
 from news.models import Post, PostStatus
+from news.permissions import can_read_drafts
 
 PER_PAGE = 10
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -33,8 +38,11 @@ def published(kind: str | None = None, tag: str | None = None, query: str | None
     return statement.order_by(Post.published_at.desc(), Post.id.desc())
 
 
-def page_of_published(page: int, **filters):
-    return db.paginate(published(**filters), page=page, per_page=PER_PAGE, error_out=False)
+def page_of_published(page: int, with_attachments: bool = False, **filters):
+    statement = published(**filters)
+    if with_attachments:
+        statement = statement.options(selectinload(Post.attachments))
+    return db.paginate(statement, page=page, per_page=PER_PAGE, error_out=False)
 
 
 def latest(limit: int = 3) -> list[Post]:
@@ -44,3 +52,20 @@ def latest(limit: int = 3) -> list[Post]:
 def drafts() -> list[Post]:
     statement = select(Post).where(Post.status == PostStatus.DRAFT).order_by(Post.updated_at.desc())
     return list(db.session.scalars(statement))
+
+
+def link_targets(ids: list[int], user) -> list[LinkTarget]:
+    """The posts among `ids` as "related" entries, in one query; drafts only for editors."""
+    statement = select(Post).where(Post.id.in_(ids))
+    if not can_read_drafts(user):
+        statement = statement.where(Post.status == PostStatus.PUBLISHED)
+    return [
+        LinkTarget(
+            post.ref,
+            _("News"),
+            post.title,
+            url_for("news.detail", post_id=post.id),
+            _("Draft") if post.status == PostStatus.DRAFT else None,
+        )
+        for post in db.session.scalars(statement)
+    ]

@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     render_template,
@@ -19,7 +18,7 @@ from core.forms import form_page
 from core.i18n import local_midnight
 from core.permissions import requires
 from core.storage import storage
-from news import feed, queries, services
+from news import queries, services
 from news.forms import PostForm, SearchForm
 from news.models import Attachment, Post
 from news.permissions import (
@@ -50,14 +49,8 @@ def index():
 @bp.get("/<int:post_id>")
 @requires(can_see_post, Post, "post_id", hide=True)
 def detail(post):
-    return render_template("news/detail.html", post=post, related=links.related(post.ref))
-
-
-@bp.get("/feed.atom", endpoint="feed")
-def feed_atom():
-    statement = queries.published(kind=request.args.get("kind"), tag=request.args.get("tag"))
-    posts = list(db.session.scalars(statement.limit(30)))
-    return Response(feed.atom(posts), mimetype="application/atom+xml")
+    related = links.related(post.ref, current_user)
+    return render_template("news/detail.html", post=post, related=related)
 
 
 @bp.get("/attachments/<int:attachment_id>/<path:filename>")

@@ -22,6 +22,8 @@ from core.db import db
 from core.dbadmin import recreate_database, sibling_database_url
 from core.districts import import_geojson
 from core.extensions import limiter
+from core.links import LinkTarget
+from core.registry import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -169,3 +171,16 @@ def need_shared(path: str) -> Path:
     if not full.exists():
         pytest.skip(f"{full} is absent: ../shared is only present in CI and development")
     return full
+
+
+def things(ids: list[int], user) -> list[LinkTarget]:
+    """A stand-in module's link kind: things with ids below 100 exist."""
+    return [LinkTarget(f"thing:{i}", "Thing", f"Thing {i}", f"/things/{i}") for i in ids if i < 100]
+
+
+@pytest.fixture
+def thing_kind(app):
+    """Registers `thing` the way a module registers its link kind, for one test."""
+    registry(app).add_link_kind("thing", things)
+    yield
+    del registry(app).link_kinds["thing"]

@@ -9,6 +9,8 @@ from accounts.services import hasher
 from core.db import db, utcnow
 from core.districts import by_slug
 from core.models import Role, RoleGrant, User
+from news import services as news_services
+from news.models import Post
 
 _numbers = count(1)
 PASSWORD = "correct horse battery"
@@ -70,3 +72,21 @@ def user_in_memory(role: Role | str, *, confirmed: bool = True, active: bool = T
             RoleGrant(role=role.value, district_id=1 if role == "district_staff" else None)
         )
     return user
+
+
+def make_post(app, publish=True, **changes) -> Post:
+    data = {
+        "title_ka": "ტრენინგი გამგეობებისთვის",
+        "body_ka": "ტრენინგი **დაიწყო**.",
+        "title_en": "Training for districts",
+        "body_en": "Training **has begun**.",
+        "kind": "training",
+        "tags": ["ogp", "training"],
+    }
+    data.update(changes)
+    with app.test_request_context():
+        post = news_services.save_post(None, news_services.PostInput(**data), None)
+        if publish:
+            news_services.publish(post, None)
+        db.session.commit()
+    return post

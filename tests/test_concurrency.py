@@ -5,7 +5,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from core import events, links, mail
+from core import events, mail
 from core.db import db
 from core.models import Event, OutboxMail
 from news.models import Post
@@ -36,8 +36,8 @@ def race(app, work) -> None:
     assert errors == []
 
 
+@pytest.mark.usefixtures("thing_kind")
 def test_an_event_emitted_by_racing_processes_fires_once(app):
-    links.register("thing", lambda i: links.LinkTarget(f"thing:{i}", "Thing", "T", "/t"))
     text = {"title": {"ka": "ზღვარი", "en": "Threshold"}, "body": {"ka": "ტექსტი", "en": "Text"}}
     race(
         app,

@@ -7,24 +7,12 @@ from core.db import db
 from core.districts import district_at, import_geojson
 from core.errors import Refused
 from core.models import AuditEntry, Event, Link, Role
+from core.registry import registry
 from tests.conftest import ROOT
 from tests.factories import make_user
 
 FIXTURES = ROOT / "tests" / "fixtures"
 pytestmark = pytest.mark.usefixtures("ctx")
-
-
-@pytest.fixture
-def thing_kind():
-    """A stand-in module's objects, registered like a real module registers its own."""
-    links.register(
-        "thing",
-        lambda i: (
-            links.LinkTarget(f"thing:{i}", "Thing", f"Thing {i}", f"/things/{i}")
-            if i < 100
-            else None
-        ),
-    )
 
 
 def test_district_at_answers_from_postgis():
@@ -37,10 +25,10 @@ def test_links_are_undirected_and_idempotent(thing_kind):
     links.link("thing:1", "thing:2")
     links.link("thing:2", "thing:1")
     assert db.session.scalar(db.select(db.func.count(Link.id))) == 1
-    assert [t.ref for t in links.related("thing:2")] == ["thing:1"]
-    assert [t.ref for t in links.related("thing:1")] == ["thing:2"]
+    assert [t.ref for t in links.related("thing:2", None)] == ["thing:1"]
+    assert [t.ref for t in links.related("thing:1", None)] == ["thing:2"]
     links.unlink("thing:1", "thing:2")
-    assert links.related("thing:1") == []
+    assert links.related("thing:1", None) == []
 
 
 def test_links_refuse_unknown_refs_and_missing_objects(thing_kind):
@@ -55,9 +43,10 @@ def test_links_refuse_unknown_refs_and_missing_objects(thing_kind):
         links.link("thing:1", "thing:1")
 
 
-def test_event_with_once_key_fires_once():
+def test_event_with_once_key_fires_once(app, monkeypatch):
     received = []
-    events.subscribe(lambda kind, event: received.append((kind, event.ref)))
+    monkeypatch.setattr(registry(app), "subscribers", list(registry(app).subscribers))
+    registry(app).add_subscriber(lambda kind, event: received.append((kind, event.ref)))
     first = events.emit("threshold_reached", "thing:1", {"n": 1}, once_key="threshold:thing:1")
     second = events.emit("threshold_reached", "thing:1", {"n": 1}, once_key="threshold:thing:1")
     assert first is not None

@@ -5,34 +5,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import etree
+from sqlalchemy import event
 
+from core import links
 from core.db import db
 from core.models import Role
 from news import services
 from news.models import Post
 from tests.conftest import submit
-from tests.factories import log_in, make_user
+from tests.factories import log_in, make_post, make_user
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def make_post(app, publish=True, **changes) -> Post:
-    data = {
-        "title_ka": "ტრენინგი გამგეობებისთვის",
-        "body_ka": "ტრენინგი **დაიწყო**.",
-        "title_en": "Training for districts",
-        "body_en": "Training **has begun**.",
-        "kind": "training",
-        "tags": ["ogp", "training"],
-    }
-    data.update(changes)
-    with app.test_request_context():
-        post = services.save_post(None, services.PostInput(**data), None)
-        if publish:
-            services.publish(post, None)
-        db.session.commit()
-    return post
 
 
 def test_list_shows_published_posts_in_both_languages(app, client):
@@ -257,3 +241,48 @@ def test_editor_tools_show_only_to_those_allowed(app, client):
     html = client.get(f"/news/{post.id}?lang=en").get_data(as_text=True)
     assert f"/news/{post.id}/edit" in html
     assert "Add link" in html
+
+
+def statements_run_by(app, request) -> int:
+    """How many SQL statements the app runs to answer `request()`."""
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert request().status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def link_all(app, post, others) -> None:
+    with app.test_request_context():
+        for other in others:
+            links.link(post.ref, other.ref)
+        db.session.commit()
+
+
+def test_the_related_panel_costs_the_same_queries_for_one_link_or_nine(app, client):
+    post, *others = [make_post(app, title_en=f"Post {number}") for number in range(10)]
+    link_all(app, post, others[:1])
+    page = f"/news/{post.id}?lang=en"
+    one = statements_run_by(app, lambda: client.get(page))
+    link_all(app, post, others[1:])
+    nine = statements_run_by(app, lambda: client.get(page))
+    html = client.get(page).get_data(as_text=True)
+    assert all(f"Post {number}" in html for number in range(1, 10))
+    assert nine == one
+
+
+def test_the_related_panel_shows_linked_drafts_to_editors_only(app, client):
+    post = make_post(app)
+    draft = make_post(app, publish=False, title_en="Linked draft")
+    link_all(app, post, [draft])
+    assert "Linked draft" not in client.get(f"/news/{post.id}?lang=en").get_data(as_text=True)
+    log_in(client, make_user(Role.EDITOR))
+    assert "Linked draft" in client.get(f"/news/{post.id}?lang=en").get_data(as_text=True)

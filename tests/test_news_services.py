@@ -82,8 +82,8 @@ def test_only_real_pdfs_are_attached():
     assert attachment.size == len(PDF)
 
 
+@pytest.mark.usefixtures("thing_kind")
 def test_an_event_with_news_text_becomes_one_linked_automatic_post():
-    links.register("thing", lambda i: links.LinkTarget(f"thing:{i}", "Thing", "T", "/t"))
     text = {
         "title": {"ka": "ზღვარი მიღწეულია", "en": "Threshold reached"},
         "body": {"ka": "პეტიციამ ზღვარს მიაღწია.", "en": "The petition reached it."},
@@ -92,8 +92,8 @@ def test_an_event_with_news_text_becomes_one_linked_automatic_post():
     events.emit("threshold_reached", "thing:7", {"news": text}, once_key="t:7")
     [post] = db.session.scalars(db.select(Post).filter_by(kind="automatic")).all()
     assert (post.status, post.title_en) == ("published", "Threshold reached")
-    assert [t.ref for t in links.related("thing:7")] == [post.ref]
-    assert [t.ref for t in links.related(post.ref)] == ["thing:7"]
+    assert [t.ref for t in links.related("thing:7", None)] == [post.ref]
+    assert [t.ref for t in links.related(post.ref, None)] == ["thing:7"]
 
 
 def test_an_event_without_news_text_makes_no_post():

@@ -56,9 +56,9 @@ PUBLIC = row(200, 200, 200, 200, 200, 200, 200)
 EXPECTED = {
     # (endpoint, method):                 anonymous resident staff moderator editor budget admin
     ("core.home", "GET"):                 PUBLIC,
-    ("core.healthz", "GET"):              PUBLIC,
-    ("core.districts", "GET"):            PUBLIC,
-    ("core.openapi_document", "GET"):     PUBLIC,
+    ("city.healthz", "GET"):              PUBLIC,
+    ("city.districts", "GET"):            PUBLIC,
+    ("api-docs.openapi_json", "GET"):     PUBLIC,
     ("core.audit_log", "GET"):            row(LOGIN, 403, 403, 403, 403, 403, 200),
     ("core.add_link", "POST"):            row(LOGIN, 403, 403, 403, 302, 403, 302),
     ("core.remove_link", "POST"):         row(LOGIN, 403, 403, 403, 302, 403, 302),
@@ -85,7 +85,9 @@ EXPECTED = {
     ("accounts.census", "POST"):          row(LOGIN, 403, 403, 403, 403, 403, 422),
 
     ("news.index", "GET"):                PUBLIC,
-    ("news.feed", "GET"):                 PUBLIC,
+    ("news_api.atom_feed", "GET"):        PUBLIC,
+    ("news_api.posts", "GET"):            PUBLIC,
+    ("news_api.post", "GET"):             PUBLIC,
     ("news.detail", "GET"):               row(404, 404, 404, 404, 200, 404, 200),
     ("news.attachment", "GET"):           row(404, 404, 404, 404, 200, 404, 200),
     ("news.drafts", "GET"):               row(LOGIN, 403, 403, 403, 200, 403, 200),
@@ -162,6 +164,7 @@ URL_ARGS = {
     "news.unpublish": lambda w: {"post_id": w.draft.id},
     "news.attachment": lambda w: {"attachment_id": w.attachment.id, "filename": "minutes.pdf"},
     "news.delete_attachment": lambda w: {"attachment_id": w.attachment.id},
+    "news_api.post": lambda w: {"post_id": w.post.id},
 }
 
 # Minimal valid forms; a route not listed here is posted with only its CSRF token.
