@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -22,7 +22,7 @@ from core.districts import all_districts
 from core.errors import Refused
 from core.extensions import limiter, post_only
 from core.forms import form_page
-from core.i18n import current_language
+from core.i18n import N_, current_language, flash_later
 from core.models import Role
 from core.permissions import require_role
 
@@ -56,7 +56,9 @@ def signup():
 def confirm(token):
     user = services.confirm_email(token)
     db.session.commit()
-    flash(_("Thank you, %(name)s: your e-mail address is confirmed.", name=user.name), "success")
+    flash_later(
+        N_("Thank you, %(name)s: your e-mail address is confirmed."), "success", name=user.name
+    )
     return redirect(url_for("accounts.profile" if current_user.is_authenticated else ".login"))
 
 
@@ -67,7 +69,7 @@ def resend_confirmation():
     if not current_user.is_confirmed:
         services.send_confirmation(current_user)
         db.session.commit()
-    flash(_("We have sent you a new confirmation link."), "success")
+    flash_later(N_("We have sent you a new confirmation link."), "success")
     return redirect(url_for(".profile"))
 
 
@@ -88,7 +90,7 @@ def login():
 @bp.post("/logout")
 def logout():
     logout_user()
-    flash(_("You are logged out."), "success")
+    flash_later(N_("You are logged out."), "success")
     return redirect(url_for("core.home"))
 
 
@@ -111,7 +113,7 @@ def reset_password(token):
         user = services.reset_password(token, form.password.data)
         db.session.commit()
         login_user(user)
-        flash(_("Your new password is set."), "success")
+        flash_later(N_("Your new password is set."), "success")
         return redirect(url_for(".profile"))
     return form_page("accounts/reset_password.html", form)
 
@@ -126,7 +128,7 @@ def profile():
             current_user, form.name.data, form.district.data or None, form.locale.data
         )
         db.session.commit()
-        flash(_("Your profile is saved."), "success")
+        flash_later(N_("Your profile is saved."), "success")
         return redirect(url_for(".profile", lang=current_user.locale))
     return form_page("accounts/profile.html", form)
 
@@ -143,7 +145,7 @@ def change_password():
             return form_page("accounts/password.html", form)
         db.session.commit()
         login_user(current_user._get_current_object())  # this session goes on; others end
-        flash(_("Your new password is set. Other devices are logged out."), "success")
+        flash_later(N_("Your new password is set. Other devices are logged out."), "success")
         return redirect(url_for(".profile"))
     return form_page("accounts/password.html", form)
 
@@ -162,8 +164,8 @@ def residency():
             form.personal_number.errors.append(error.message)
             return render_template("accounts/residency.html", form=form), error.status
         db.session.commit()
-        flash(
-            _("You are verified as a resident of %(district)s.", district=district.name), "success"
+        flash_later(
+            N_("You are verified as a resident of %(district)s."), "success", district=district.name
         )
         return redirect(url_for(".profile"))
     return form_page("accounts/residency.html", form)

@@ -3,7 +3,6 @@
 import importlib
 
 from flask import Flask
-from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import cli, devmail
@@ -12,7 +11,7 @@ from core.config import PROJECT_ROOT, load_config
 from core.db import db
 from core.errors import register_error_handlers
 from core.extensions import babel, csrf, login_manager, migrate
-from core.i18n import N_, init_i18n, select_locale
+from core.i18n import N_, deferred, init_i18n, select_locale
 from core.logs import init_logging
 from core.models import Role, User
 from core.permissions import can_edit_links
@@ -64,7 +63,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = N_("Please log in to continue.")
-    login_manager.localize_callback = gettext
+    login_manager.localize_callback = deferred
     login_manager.user_loader(load_user)
     init_i18n(app)
     init_security(app)

@@ -1,7 +1,6 @@
 """Core pages: home, health check, district GeoJSON, linking objects."""
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -10,6 +9,7 @@ from core import audit, links, openapi
 from core.db import db
 from core.districts import districts_geojson
 from core.errors import Refused
+from core.i18n import N_, flash_later
 from core.models import Role
 from core.permissions import require_role
 from core.registry import home_panels
@@ -70,7 +70,7 @@ def add_link():
         flash(error.message, "error")
         return _back(source)
     db.session.commit()
-    flash(_("Linked."), "success")
+    flash_later(N_("Linked."), "success")
     return _back(source)
 
 
@@ -81,5 +81,5 @@ def remove_link():
     links.parse_ref(source)
     links.unlink(source, other, current_user)
     db.session.commit()
-    flash(_("Link removed."), "success")
+    flash_later(N_("Link removed."), "success")
     return _back(source)

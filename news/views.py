@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    flash,
     redirect,
     render_template,
     request,
@@ -18,7 +17,7 @@ from core import links, uploads
 from core.db import db
 from core.errors import Refused
 from core.forms import form_page
-from core.i18n import local_midnight
+from core.i18n import N_, flash_later, local_midnight
 from core.models import Role
 from core.permissions import require_role
 from news import feed, queries, services
@@ -60,9 +59,9 @@ def detail(post_id):
 
 @bp.get("/feed.atom", endpoint="feed")
 def feed_atom():
-    statement = queries.published(kind=request.args.get("kind"), tag=request.args.get("tag"))
-    posts = list(db.session.scalars(statement.limit(30)))
-    return Response(feed.atom(posts), mimetype="application/atom+xml")
+    kind, tag = request.args.get("kind"), request.args.get("tag")
+    posts = list(db.session.scalars(queries.published(kind=kind, tag=tag).limit(30)))
+    return Response(feed.atom(posts, kind=kind, tag=tag), mimetype="application/atom+xml")
 
 
 @bp.get("/attachments/<int:attachment_id>/<path:filename>")
@@ -98,23 +97,45 @@ def _save(form: PostForm, post: Post | None):
     upload = form.attachment.data
     if upload and upload.filename:
         services.attach_pdf(post, upload.filename, upload.read(), current_user)
+    elif form.kept_attachment.data:
+        services.attach_kept_pdf(post, form.kept_attachment.data, current_user)
     if form.publish.data:
         services.publish(post, current_user)
     db.session.commit()
-    flash(
-        _("The post is published.") if post.status == "published" else _("Draft saved."), "success"
+    flash_later(
+        N_("The post is published.") if post.status == "published" else N_("Draft saved."),
+        "success",
     )
     return redirect(url_for(".detail", post_id=post.id))
 
 
+def _keep_chosen_pdf(form: PostForm) -> None:
+    """A form that failed keeps the PDF chosen on it, and says so under the file field."""
+    upload = form.attachment.data
+    if upload and upload.filename:
+        upload.stream.seek(0)
+        form.kept_attachment.data = services.keep_pdf(upload.filename, upload.read()) or ""
+    name = services.kept_pdf_name(form.kept_attachment.data)
+    if name:
+        form.attachment.description = _(
+            "%(name)s is kept from your last try and is attached when you save;"
+            " choose another file to replace it.",
+            name=name,
+        )
+
+
 def _edit_page(form: PostForm, post: Post | None):
+    status = 200
     if form.validate_on_submit():
         try:
             return _save(form, post)
         except Refused as error:
             db.session.rollback()
             getattr(form, error.field or "title_ka").errors.append(error.message)
-            return render_template("news/form.html", form=form, post=post), error.status
+            status = error.status
+    _keep_chosen_pdf(form)
+    if status != 200:
+        return render_template("news/form.html", form=form, post=post), status
     return form_page("news/form.html", form, post=post)
 
 
@@ -135,20 +156,20 @@ def edit(post_id):
 def _change_status(post_id: int, change, message: str):
     change(db.get_or_404(Post, post_id), current_user)
     db.session.commit()
-    flash(message, "success")
+    flash_later(message, "success")
     return redirect(url_for(".detail", post_id=post_id))
 
 
 @bp.post("/<int:post_id>/publish")
 @require_role(Role.EDITOR)
 def publish(post_id):
-    return _change_status(post_id, services.publish, _("The post is published."))
+    return _change_status(post_id, services.publish, N_("The post is published."))
 
 
 @bp.post("/<int:post_id>/unpublish")
 @require_role(Role.EDITOR)
 def unpublish(post_id):
-    return _change_status(post_id, services.unpublish, _("The post is a draft again."))
+    return _change_status(post_id, services.unpublish, N_("The post is a draft again."))
 
 
 @bp.post("/attachments/<int:attachment_id>/delete")
@@ -156,5 +177,5 @@ def unpublish(post_id):
 def delete_attachment(attachment_id):
     post = services.remove_attachment(db.get_or_404(Attachment, attachment_id), current_user)
     db.session.commit()
-    flash(_("The attachment is removed."), "success")
+    flash_later(N_("The attachment is removed."), "success")
     return redirect(url_for(".edit", post_id=post.id))
