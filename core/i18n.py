@@ -151,7 +151,8 @@ def flashed_messages() -> list[tuple[str, str]]:
     shown = []
     for category, message in get_flashed_messages(with_categories=True):
         if isinstance(message, dict):
-            message = gettext(message["msgid"], **message.get("params", {}))
+            msgid, params = message["msgid"], message.get("params", {})
+            message = gettext(msgid, **params)
         shown.append((category, message))
     return shown
 
