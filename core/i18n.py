@@ -16,6 +16,7 @@ from flask_babel import (
     gettext,
 )
 from flask_login import current_user
+from jinja2 import pass_context
 
 from core.db import db
 
@@ -173,11 +174,23 @@ def city_name() -> str:
     return current_app.config[key]
 
 
+def _per_request(format_value: Callable) -> Callable:
+    """A Jinja filter that Jinja never runs at compile time: its result depends on the page's
+    language, yet Jinja folds filters of constants (`100|money`) once, in the first language."""
+
+    @pass_context
+    def jinja_filter(_context, value, *args, **kwargs):
+        return format_value(value, *args, **kwargs)
+
+    return jinja_filter
+
+
 def init_i18n(app: Flask) -> None:
     app.before_request(save_language_in_profile)
     app.after_request(remember_language)
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters.update(money=money, number=number, when=when, day=day)
+    formats = {"money": money, "number": number, "when": when, "day": day}
+    app.jinja_env.filters.update({name: _per_request(f) for name, f in formats.items()})
     app.jinja_env.globals.update(
         current_language=current_language,
         url_with_lang=url_with_lang,
