@@ -332,7 +332,8 @@ def test_demo_posts_that_mention_a_pdf_carry_one(app, client):
         assert bool(post.attachments) == (post in mentioning), post.title_en
     for post in mentioning:
         content = client.get(f"/news/attachments/{post.attachments[0].id}/x.pdf").data
-        assert content.startswith(b"%PDF-1.4") and content.rstrip().endswith(b"%%EOF")
+        assert content.startswith(b"%PDF-1.4")
+        assert content.rstrip().endswith(b"%%EOF")
         assert valid_pdf_objects(content)
         title = post.title_en.encode("cp1252").replace(b"(", b"\\(").replace(b")", b"\\)")
         assert b"(" + title + b")" in content

@@ -1,10 +1,9 @@
-"""One content column: the main heading starts at the same place on every page, in both languages."""
+"""One content column: the main heading starts at the same place on every page and language."""
 
 import pytest
 
 from core.db import db
 from news.models import Post
-from tests.factories import make_user
 
 PAGES = [
     "/",
