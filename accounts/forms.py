@@ -5,19 +5,50 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
 LANGUAGE_CHOICES = [("ka", "ქართული"), ("en", "English")]
+PASSWORD_MIN_LENGTH = 10
+
+# `autocomplete` on every account field, so browsers and password managers fill them in
+# (https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#autofill).
 
 
-def _password(label):
+def _autocomplete(token: str) -> dict:
+    return {"autocomplete": token}
+
+
+def _new_password(label):
+    """A password being chosen: its rules are shown under the field before the first try."""
     return PasswordField(
         label,
+        description=_l("At least %(num)s characters.", num=PASSWORD_MIN_LENGTH),
         validators=[
             DataRequired(_l("Please enter a password.")),
-            Length(min=10, max=200, message=_l("Use at least 10 characters.")),
+            Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=200,
+                message=_l("Use at least %(num)s characters.", num=PASSWORD_MIN_LENGTH),
+            ),
         ],
+        render_kw=_autocomplete("new-password"),
     )
 
 
-def _email():
+def _repeat_password():
+    return PasswordField(
+        _l("Repeat the new password"),
+        validators=[EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw=_autocomplete("new-password"),
+    )
+
+
+def _current_password(label):
+    return PasswordField(
+        label,
+        validators=[DataRequired(_l("Please enter your password."))],
+        render_kw=_autocomplete("current-password"),
+    )
+
+
+def _email(autocomplete: str = "email"):
     return EmailField(
         _l("E-mail address"),
         validators=[
@@ -25,57 +56,58 @@ def _email():
             Email(_l("This does not look like an e-mail address."), check_deliverability=False),
             Length(max=254),
         ],
+        render_kw=_autocomplete(autocomplete),
+    )
+
+
+def _name():
+    return StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Please enter your name.")), Length(max=120)],
+        render_kw=_autocomplete("name"),
     )
 
 
 class SignupForm(FlaskForm):
-    name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=120)]
-    )
+    name = _name()
     email = _email()
-    password = _password(_l("Password"))
+    password = _new_password(_l("Password"))
 
 
 class LoginForm(FlaskForm):
-    email = _email()
-    password = PasswordField(
-        _l("Password"), validators=[DataRequired(_l("Please enter your password."))]
-    )
+    # "username": password managers pair the saved address with the password by this token.
+    email = _email("username")
+    password = _current_password(_l("Password"))
     remember = BooleanField(_l("Keep me logged in"))
 
 
 class ResetRequestForm(FlaskForm):
-    email = _email()
+    email = _email("username")
 
 
 class ResetPasswordForm(FlaskForm):
-    password = _password(_l("New password"))
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[EqualTo("password", message=_l("The two passwords differ."))],
-    )
+    password = _new_password(_l("New password"))
+    confirm = _repeat_password()
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(_l("Please enter your password."))]
-    )
-    password = _password(_l("New password"))
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[EqualTo("password", message=_l("The two passwords differ."))],
-    )
+    current_password = _current_password(_l("Current password"))
+    password = _new_password(_l("New password"))
+    confirm = _repeat_password()
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=120)]
+    name = _name()
+    district = SelectField(
+        _l("District where you live"), coerce=int, render_kw=_autocomplete("off")
     )
-    district = SelectField(_l("District where you live"), coerce=int)
-    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    locale = SelectField(
+        _l("Language"), choices=LANGUAGE_CHOICES, render_kw=_autocomplete("language")
+    )
 
 
 class ResidencyForm(FlaskForm):
+    # "off": a personal number is not something a browser should remember.
     personal_number = StringField(
         _l("Personal number"),
         description=_l("The 11 digits on your ID card. We keep only a keyed fingerprint of it."),
@@ -83,8 +115,11 @@ class ResidencyForm(FlaskForm):
             DataRequired(_l("Please enter your personal number.")),
             Regexp(r"^\s*\d{11}\s*$", message=_l("A personal number has 11 digits.")),
         ],
+        render_kw={"autocomplete": "off", "inputmode": "numeric"},
     )
-    district = SelectField(_l("District of registration"), coerce=int)
+    district = SelectField(
+        _l("District of registration"), coerce=int, render_kw=_autocomplete("off")
+    )
 
 
 class CensusUploadForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -22,7 +22,7 @@ from core.districts import all_districts
 from core.errors import Refused
 from core.extensions import limiter, post_only
 from core.forms import form_page
-from core.i18n import current_language
+from core.i18n import N_, current_language, flash_later
 from core.permissions import requires, signed_in
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
@@ -53,7 +53,9 @@ def signup():
 @bp.get("/confirm/<token>")
 def confirm(token):
     user = services.confirm_email(token)
-    flash(_("Thank you, %(name)s: your e-mail address is confirmed.", name=user.name), "success")
+    flash_later(
+        N_("Thank you, %(name)s: your e-mail address is confirmed."), "success", name=user.name
+    )
     return redirect(url_for("accounts.profile" if current_user.is_authenticated else ".login"))
 
 
@@ -63,7 +65,7 @@ def confirm(token):
 def resend_confirmation():
     if not current_user.is_confirmed:
         services.send_confirmation(current_user)
-    flash(_("We have sent you a new confirmation link."), "success")
+    flash_later(N_("We have sent you a new confirmation link."), "success")
     return redirect(url_for(".profile"))
 
 
@@ -83,7 +85,7 @@ def login():
 @bp.post("/logout")
 def logout():
     logout_user()
-    flash(_("You are logged out."), "success")
+    flash_later(N_("You are logged out."), "success")
     return redirect(url_for("core.home"))
 
 
@@ -104,7 +106,7 @@ def reset_password(token):
     if form.validate_on_submit():
         user = services.reset_password(token, form.password.data)
         login_user(user)
-        flash(_("Your new password is set."), "success")
+        flash_later(N_("Your new password is set."), "success")
         return redirect(url_for(".profile"))
     return form_page("accounts/reset_password.html", form)
 
@@ -118,7 +120,7 @@ def profile():
         services.update_profile(
             current_user, form.name.data, form.district.data or None, form.locale.data
         )
-        flash(_("Your profile is saved."), "success")
+        flash_later(N_("Your profile is saved."), "success")
         return redirect(url_for(".profile", lang=current_user.locale))
     return form_page("accounts/profile.html", form)
 
@@ -134,7 +136,7 @@ def change_password():
             form.current_password.errors.append(error.message)
             return form_page("accounts/password.html", form)
         login_user(current_user._get_current_object())  # this session goes on; others end
-        flash(_("Your new password is set. Other devices are logged out."), "success")
+        flash_later(N_("Your new password is set. Other devices are logged out."), "success")
         return redirect(url_for(".profile"))
     return form_page("accounts/password.html", form)
 
@@ -152,8 +154,8 @@ def residency():
         except Refused as error:
             form.personal_number.errors.append(error.message)
             return render_template("accounts/residency.html", form=form), error.status
-        flash(
-            _("You are verified as a resident of %(district)s.", district=district.name), "success"
+        flash_later(
+            N_("You are verified as a resident of %(district)s."), "success", district=district.name
         )
         return redirect(url_for(".profile"))
     return form_page("accounts/residency.html", form)

@@ -3,7 +3,6 @@
 import importlib
 
 from flask import Flask
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -13,7 +12,7 @@ from core.config import PROJECT_ROOT, load_config
 from core.db import db
 from core.errors import register_error_handlers
 from core.extensions import babel, csrf, login_manager, migrate
-from core.i18n import N_, init_i18n, select_locale
+from core.i18n import N_, deferred, init_i18n, select_locale
 from core.logs import init_logging
 from core.models import User
 from core.openapi import init_api
@@ -82,7 +81,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_message = N_("Please log in to continue.")
-    login_manager.localize_callback = gettext
+    login_manager.localize_callback = deferred
     login_manager.user_loader(load_user)
     init_i18n(app)
     init_security(app)

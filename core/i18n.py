@@ -7,11 +7,37 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import force_locale, format_date, format_datetime, format_decimal, get_locale
+from flask import Flask, current_app, flash, get_flashed_messages, has_request_context, request
+from flask_babel import (
+    force_locale,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    gettext,
+)
 from flask_login import current_user
+from jinja2 import pass_context
 
 LANG_COOKIE = "lang"
+
+# How each language writes a day, a moment and an amount of money: the one place to change it.
+# Georgian: „2017 წლის 19 ოქტომბერი“, lari after the number (CLDR's ka pattern);
+# English: day month year, the currency code after the amount, as in „1,234.50 GEL“.
+FORMATS = {
+    "ka": {
+        "day": "y 'წლის' d MMMM",
+        "moment": "y 'წლის' d MMMM, HH:mm",
+        "money": "#,##0.00\u00a0¤",
+        "whole_money": "#,##0\u00a0¤",
+    },
+    "en": {
+        "day": "d MMMM y",
+        "moment": "d MMMM y, HH:mm",
+        "money": "#,##0.00\u00a0¤¤",
+        "whole_money": "#,##0\u00a0¤¤",
+    },
+}
 
 
 class Locale(StrEnum):
@@ -85,25 +111,56 @@ def local_midnight(day: date | None) -> datetime | None:
     return datetime.combine(day, time(), tzinfo=zone)
 
 
-def money(amount, currency: str = "GEL") -> str:
-    return format_currency(amount, currency, locale=str(get_locale()))
+def _pattern(name: str) -> str:
+    return FORMATS.get(current_language(), FORMATS["ka"])[name]
+
+
+def money(amount, currency: str = "GEL", cents: bool = True) -> str:
+    """An amount in the page's language; `cents=False` for round sums in running text."""
+    pattern = _pattern("money" if cents else "whole_money")
+    return format_currency(
+        amount, currency, format=pattern, locale=str(get_locale()), currency_digits=cents
+    )
 
 
 def number(value) -> str:
     return format_decimal(value)
 
 
-def when(value: date | datetime | None, style: str = "medium") -> str:
+def when(value: date | datetime | None) -> str:
+    """A moment (day and time in the city's time zone), or a day."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, style)
-    return format_date(value, style)
+        return format_datetime(value, _pattern("moment"))
+    return day(value)
 
 
 def day(value: date | datetime | None) -> str:
     """A calendar day, in the city's time zone for moments."""
-    return format_date(value, "long") if value else ""
+    return format_date(value, _pattern("day")) if value else ""
+
+
+def flash_later(message: str, category: str = "message", **params) -> None:
+    """Flash a message id (marked with N_) that is translated when it is shown, so it speaks
+    the language of the page showing it, even when the language changed in between."""
+    flash({"msgid": message, "params": params}, category)
+
+
+def deferred(message: str) -> dict:
+    """Flask-Login's hook: its message is flashed untranslated and translated when shown."""
+    return {"msgid": message, "params": {}}
+
+
+def flashed_messages() -> list[tuple[str, str]]:
+    """The flashed messages as (category, text), translated now."""
+    shown = []
+    for category, message in get_flashed_messages(with_categories=True):
+        if isinstance(message, dict):
+            msgid, params = message["msgid"], message.get("params", {})
+            message = gettext(msgid, **params)
+        shown.append((category, message))
+    return shown
 
 
 def current_language() -> str:
@@ -122,11 +179,26 @@ def city_name() -> str:
     return current_app.config[key]
 
 
+def _per_request(format_value: Callable) -> Callable:
+    """A Jinja filter that Jinja never runs at compile time: its result depends on the page's
+    language, yet Jinja folds filters of constants (`100|money`) once, in the first language."""
+
+    @pass_context
+    def jinja_filter(_context, value, *args, **kwargs):
+        return format_value(value, *args, **kwargs)
+
+    return jinja_filter
+
+
 def init_i18n(app: Flask) -> None:
     app.before_request(save_language_in_profile)
     app.after_request(remember_language)
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters.update(money=money, number=number, when=when, day=day)
+    formats = {"money": money, "number": number, "when": when, "day": day}
+    app.jinja_env.filters.update({name: _per_request(f) for name, f in formats.items()})
     app.jinja_env.globals.update(
-        current_language=current_language, url_with_lang=url_with_lang, city_name=city_name
+        current_language=current_language,
+        url_with_lang=url_with_lang,
+        city_name=city_name,
+        flashed_messages=flashed_messages,
     )

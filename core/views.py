@@ -1,12 +1,12 @@
 """Core pages: home, the audit log, linking objects."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from core import audit, links
 from core.db import db
 from core.errors import Refused
+from core.i18n import N_, flash_later
 from core.permissions import authorize, can_link, can_read_audit_log, can_unlink, requires
 from core.registry import current_registry
 
@@ -43,7 +43,7 @@ def add_link():
         db.session.rollback()
         flash(error.message, "error")
         return _back(source)
-    flash(_("Linked."), "success")
+    flash_later(N_("Linked."), "success")
     return _back(source)
 
 
@@ -53,5 +53,5 @@ def remove_link():
     authorize(can_unlink, source)
     links.parse_ref(source)
     links.unlink(source, other, current_user)
-    flash(_("Link removed."), "success")
+    flash_later(N_("Link removed."), "success")
     return _back(source)

@@ -88,4 +88,4 @@ def post(post_id: int, lang: str | None = None):
 def atom_feed(lang: str | None = None, **filters):
     """The 30 latest published posts as an Atom feed"""
     posts = list(db.session.scalars(queries.published(**filters).limit(30)))
-    return Response(feed.atom(posts), mimetype="application/atom+xml")
+    return Response(feed.atom(posts, **filters), mimetype="application/atom+xml")

@@ -18,22 +18,23 @@ def _tag(name: str) -> str:
     return f"tag:{host},2017:{name}"
 
 
-def atom(posts: list[Post]) -> bytes:
+def atom(posts: list[Post], **filters: str | None) -> bytes:
+    """The feed of `posts`; `filters` (kind, tag) are kept in its own links."""
+    lang = current_language()
+    filters = {key: value for key, value in filters.items() if value}
     feed = FeedGenerator()
     feed.id(_tag("news"))
     feed.title(_("News of %(city)s City Hall", city=city_name()))
     feed.author({"name": _("%(city)s City Hall", city=city_name())})
     feed.subtitle(_("Announcements, meetings, minutes, trainings and decisions"))
-    feed.link(
-        href=url_for("news_api.atom_feed", _external=True, lang=current_language()), rel="self"
-    )
-    feed.link(href=url_for("news.index", _external=True, lang=current_language()), rel="alternate")
-    feed.language(current_language())
+    feed.link(href=url_for("news_api.atom_feed", _external=True, lang=lang, **filters), rel="self")
+    feed.link(href=url_for("news.index", _external=True, lang=lang, **filters), rel="alternate")
+    feed.language(lang)
     newest = max((p.updated_at for p in posts), default=datetime(2017, 1, 1, tzinfo=UTC))
     feed.updated(newest)
     for post in reversed(posts):  # feedgen prepends entries
         entry = feed.add_entry()
-        url = url_for("news.detail", post_id=post.id, _external=True)
+        url = url_for("news.detail", post_id=post.id, _external=True, lang=lang)
         entry.id(_tag(post.ref))
         entry.title(post.title)
         entry.link(href=url, rel="alternate")

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from news.models import KIND_LABELS
@@ -30,6 +30,8 @@ class PostForm(FlaskForm):
         description=_l("Leave empty to use the day of publishing."),
     )
     attachment = FileField(_l("Attach a PDF (agenda, minutes)"))
+    # A signed token for a PDF chosen on an earlier try that failed (news.services.keep_pdf).
+    kept_attachment = HiddenField()
     save = SubmitField(_l("Save draft"))
     publish = SubmitField(_l("Publish"))
 

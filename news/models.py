@@ -2,6 +2,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import Computed, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,7 +26,8 @@ class PostKind(StrEnum):
 
 
 KIND_LABELS = {
-    PostKind.NEWS: _l("News"),
+    # Translators: the kind of one post ("a news item"), not the News section.
+    PostKind.NEWS: lazy_pgettext("post kind", "News"),
     PostKind.MEETING: _l("Meeting"),
     PostKind.MINUTES: _l("Minutes"),
     PostKind.TRAINING: _l("Training"),

@@ -4,7 +4,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from core import audit, links
 from core.db import db, utcnow
@@ -14,6 +16,8 @@ from core.storage import safe_filename, storage
 from news.models import Attachment, Post, PostKind, PostStatus
 
 UPLOAD_AREA = "news"
+# PDFs chosen on an editor form that failed, kept for the next try of the same form.
+KEPT_AREA = "news-kept"
 MAX_PDF_BYTES = 10 * 1024 * 1024
 MAX_TAGS = 10
 TAG = re.compile(r"[^\w-]+", re.UNICODE)
@@ -82,15 +86,22 @@ def unpublish(post: Post, actor: User | None) -> None:
     audit.record(actor, "news.unpublish", f"news:{post.id}")
 
 
-def attach_pdf(post: Post, filename: str, content: bytes, actor: User | None) -> Attachment:
+def _check_pdf(content: bytes) -> None:
     """Only real PDFs: the content must start like one, whatever the file is called."""
     if not content.startswith(b"%PDF-"):
         raise Refused(_("Only PDF files can be attached."), status=415, field="attachment")
     if len(content) > MAX_PDF_BYTES:
         raise Refused(_("A PDF can be at most 10 MB."), status=413, field="attachment")
+
+
+def _pdf_name(filename: str) -> str:
     name = safe_filename(filename, "document.pdf")
-    if not name.lower().endswith(".pdf"):
-        name += ".pdf"
+    return name if name.lower().endswith(".pdf") else name + ".pdf"
+
+
+def attach_pdf(post: Post, filename: str, content: bytes, actor: User | None) -> Attachment:
+    _check_pdf(content)
+    name = _pdf_name(filename)
     attachment = Attachment(
         post=post,
         filename=name,
@@ -100,6 +111,49 @@ def attach_pdf(post: Post, filename: str, content: bytes, actor: User | None) ->
     db.session.add(attachment)
     db.session.flush()
     audit.record(actor, "news.attach", f"news:{post.id}", filename=name)
+    return attachment
+
+
+def _kept_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="news-kept-pdf")
+
+
+def keep_pdf(filename: str, content: bytes) -> str | None:
+    """Store a PDF chosen on a form that failed for another reason; the signed token returned
+    goes into the form, so the editor need not choose the file again. None if it is no PDF."""
+    try:
+        _check_pdf(content)
+    except Refused:
+        return None
+    # Kept when the form's request fails: that failure is the reason to keep it.
+    stored = storage().save(KEPT_AREA, content, ".pdf", keep_on_rollback=True)
+    return _kept_signer().dumps({"stored": stored, "filename": _pdf_name(filename)})
+
+
+def _kept(token: str) -> dict | None:
+    try:
+        kept = _kept_signer().loads(token)
+    except BadSignature:
+        return None
+    return kept if storage().exists(kept["stored"]) else None
+
+
+def kept_pdf_name(token: str | None) -> str | None:
+    kept = _kept(token) if token else None
+    return kept["filename"] if kept else None
+
+
+def attach_kept_pdf(post: Post, token: str, actor: User | None) -> Attachment:
+    """Attach the PDF kept from an earlier try of the form."""
+    kept = _kept(token)
+    if kept is None:
+        raise Refused(
+            _("The PDF you chose before is no longer here. Please choose it again."),
+            status=422,
+            field="attachment",
+        )
+    attachment = attach_pdf(post, kept["filename"], storage().read(kept["stored"]), actor)
+    storage().delete(kept["stored"])  # after the commit
     return attachment
 
 

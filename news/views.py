@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    flash,
     redirect,
     render_template,
     request,
@@ -15,7 +14,7 @@ from core import links
 from core.db import db
 from core.errors import Refused
 from core.forms import form_page
-from core.i18n import local_midnight
+from core.i18n import N_, flash_later, local_midnight
 from core.permissions import requires
 from core.storage import storage
 from news import queries, services
@@ -80,22 +79,44 @@ def _save(form: PostForm, post: Post | None):
     upload = form.attachment.data
     if upload and upload.filename:
         services.attach_pdf(post, upload.filename, upload.read(), current_user)
+    elif form.kept_attachment.data:
+        services.attach_kept_pdf(post, form.kept_attachment.data, current_user)
     if form.publish.data:
         services.publish(post, current_user)
-    flash(
-        _("The post is published.") if post.status == "published" else _("Draft saved."), "success"
+    flash_later(
+        N_("The post is published.") if post.status == "published" else N_("Draft saved."),
+        "success",
     )
     return redirect(url_for(".detail", post_id=post.id))
 
 
+def _keep_chosen_pdf(form: PostForm) -> None:
+    """A form that failed keeps the PDF chosen on it, and says so under the file field."""
+    upload = form.attachment.data
+    if upload and upload.filename:
+        upload.stream.seek(0)
+        form.kept_attachment.data = services.keep_pdf(upload.filename, upload.read()) or ""
+    name = services.kept_pdf_name(form.kept_attachment.data)
+    if name:
+        form.attachment.description = _(
+            "%(name)s is kept from your last try and is attached when you save;"
+            " choose another file to replace it.",
+            name=name,
+        )
+
+
 def _edit_page(form: PostForm, post: Post | None):
+    status = 200
     if form.validate_on_submit():
         try:
             return _save(form, post)
         except Refused as error:
             db.session.rollback()
             getattr(form, error.field or "title_ka").errors.append(error.message)
-            return render_template("news/form.html", form=form, post=post), error.status
+            status = error.status
+    _keep_chosen_pdf(form)
+    if status != 200:
+        return render_template("news/form.html", form=form, post=post), status
     return form_page("news/form.html", form, post=post)
 
 
@@ -114,25 +135,25 @@ def edit(post):
 
 def _change_status(post: Post, change, message: str):
     change(post, current_user)
-    flash(message, "success")
+    flash_later(message, "success")
     return redirect(url_for(".detail", post_id=post.id))
 
 
 @bp.post("/<int:post_id>/publish")
 @requires(can_publish_post, Post, "post_id")
 def publish(post):
-    return _change_status(post, services.publish, _("The post is published."))
+    return _change_status(post, services.publish, N_("The post is published."))
 
 
 @bp.post("/<int:post_id>/unpublish")
 @requires(can_publish_post, Post, "post_id")
 def unpublish(post):
-    return _change_status(post, services.unpublish, _("The post is a draft again."))
+    return _change_status(post, services.unpublish, N_("The post is a draft again."))
 
 
 @bp.post("/attachments/<int:attachment_id>/delete")
 @requires(can_delete_attachment, Attachment, "attachment_id")
 def delete_attachment(attachment):
     post = services.remove_attachment(attachment, current_user)
-    flash(_("The attachment is removed."), "success")
+    flash_later(N_("The attachment is removed."), "success")
     return redirect(url_for(".edit", post_id=post.id))

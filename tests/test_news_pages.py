@@ -90,7 +90,7 @@ def test_feed_is_atom_with_absolute_links_of_published_posts(app, client):
     entries = feed.findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}title") for e in entries] == ["Training for districts"]
     link = entries[0].find(f"{ATOM}link").get("href")
-    assert link == f"http://localhost/news/{post.id}"
+    assert link == f"http://localhost/news/{post.id}?lang=en"  # the entry in the feed's language
     assert feed.findtext(f"{ATOM}updated")
     assert feed.findtext(f"{ATOM}author/{ATOM}name") == "Tbilisi City Hall"
     assert entries[0].findtext(f"{ATOM}id") == f"tag:localhost,2017:news:{post.id}"

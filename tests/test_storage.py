@@ -105,7 +105,10 @@ def test_an_editor_whose_post_is_refused_after_the_pdf_was_stored_leaves_no_file
     response = submit(client, "/news/new", post_form(), content_type="multipart/form-data")
     assert response.status_code == 400
     assert db.session.scalars(db.select(Post).filter_by(title_ka="სხდომის ოქმი")).all() == []
-    assert stored_files(app) == before
+    # No attachment file is left; the chosen PDF is only kept for the form's next try.
+    left = stored_files(app) - before
+    assert [path.parent.name for path in left] == [services.KEPT_AREA]
+    assert 'name="kept_attachment"' in response.get_data(as_text=True)
 
 
 def attached(app) -> Attachment:

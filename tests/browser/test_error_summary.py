@@ -1,0 +1,18 @@
+"""After a failed form the focus lands on the error summary, whose links lead to the fields."""
+
+
+def test_focus_moves_to_the_error_summary_and_its_links_reach_the_fields(page):
+    page.goto("/accounts/signup?lang=en")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_selector("[data-error-summary]")
+    page.wait_for_function("document.activeElement.matches('[data-error-summary]')")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == "#name"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.id === 'name'")
+
+
+def test_a_page_without_errors_keeps_the_focus_where_it_was(page):
+    page.goto("/accounts/signup?lang=en")
+    assert page.evaluate("document.activeElement === document.body")
