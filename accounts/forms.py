@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+
+from core.forms import Form
 
 LANGUAGE_CHOICES = [("ka", "ქართული"), ("en", "English")]
 
@@ -28,7 +29,7 @@ def _email():
     )
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     name = StringField(
         _l("Name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=120)]
     )
@@ -36,7 +37,7 @@ class SignupForm(FlaskForm):
     password = _password(_l("Password"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = _email()
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Please enter your password."))]
@@ -44,11 +45,11 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = _email()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = _password(_l("New password"))
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -56,7 +57,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Please enter your password."))]
     )
@@ -67,7 +68,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(
         _l("Name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=120)]
     )
@@ -75,7 +76,7 @@ class ProfileForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
-class ResidencyForm(FlaskForm):
+class ResidencyForm(Form):
     personal_number = StringField(
         _l("Personal number"),
         description=_l("The 11 digits on your ID card. We keep only a keyed fingerprint of it."),
@@ -87,7 +88,7 @@ class ResidencyForm(FlaskForm):
     district = SelectField(_l("District of registration"), coerce=int)
 
 
-class CensusUploadForm(FlaskForm):
+class CensusUploadForm(Form):
     file = FileField(
         _l("Census list (CSV)"),
         description=_l("Columns: personal_number, district (the district's short name)."),

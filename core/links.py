@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from core import audit
 from core.db import db
 from core.errors import Refused
+from core.inputs import is_id
 from core.models import Link, User
 
 REF_PATTERN = re.compile(r"^([a-z_]+):(\d{1,12})$")
@@ -36,7 +37,7 @@ def register(kind: str, resolver: Resolver) -> None:
 
 def parse_ref(ref: str) -> tuple[str, int]:
     match = REF_PATTERN.match((ref or "").strip())
-    if not match or match.group(1) not in _resolvers:
+    if not match or match.group(1) not in _resolvers or not is_id(int(match.group(2))):
         raise Refused(_("“%(ref)s” is not a known reference.", ref=ref), field="ref")
     return match.group(1), int(match.group(2))
 

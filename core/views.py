@@ -10,6 +10,7 @@ from core import audit, links, openapi
 from core.db import db
 from core.districts import districts_geojson
 from core.errors import Refused
+from core.inputs import page_number
 from core.models import Role
 from core.permissions import require_role
 from core.registry import home_panels
@@ -55,7 +56,7 @@ def _back(ref: str):
 @require_role(Role.ADMIN)
 def audit_log():
     action, ref = request.args.get("action") or None, request.args.get("ref") or None
-    page = db.paginate(audit.entries(action, ref), per_page=50, error_out=False)
+    page = db.paginate(audit.entries(action, ref), page=page_number(), per_page=50, error_out=False)
     return render_template("core/audit.html", page=page, action=action, ref=ref)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import created_at_column, db
 from core.i18n import localized
+from core.inputs import sane_moment_check
 
 
 class PostKind(StrEnum):
@@ -44,6 +45,7 @@ class Post(db.Model):
             name="kind_known",
         ),
         CheckConstraint("status IN ('draft', 'published')", name="status_known"),
+        CheckConstraint(sane_moment_check("published_at"), name="published_at_sane"),
         Index("ix_news_post_search", "search", postgresql_using="gin"),
         Index("ix_news_post_tags", "tags", postgresql_using="gin"),
         Index("ix_news_post_listing", "status", "published_at"),
