@@ -46,7 +46,8 @@ def _handle_http(error: HTTPException):
     if status >= 500:
         return _handle_crash(error)
     if status == 429 and request.method == "POST" and not _wants_json():
-        return _refused_post(429, _("Too many attempts"), _messages()[429])
+        message = _messages()[429]
+        return _refused_post(429, _("Too many attempts"), message, message)
     return error_page(status, _messages().get(status, error.description or ""))
 
 
@@ -58,7 +59,7 @@ def _handle_crash(error: Exception):
     return error_page(500, _("Something went wrong on our side. Please try again later."))
 
 
-def _refused_post(status: int, title: str, message: str):
+def _refused_post(status: int, title: str, message: str, elsewhere_message: str):
     """A refused form post. From one of our own pages, the user's input comes back with a fresh
     token, so nothing typed is lost. From anywhere else it may be another site's forgery: no
     input, no token, and the session cookie stays as it was (a cross-site post arrives without
@@ -67,14 +68,7 @@ def _refused_post(status: int, title: str, message: str):
     if action and same_origin():
         return _input_offered_again(status, title, message, action)
     g.leave_session_alone = True
-    return error_page(
-        status,
-        _(
-            "This form was not accepted: it came from another website, or from a page this "
-            "site cannot recognise as its own. Nothing was saved or changed. If you meant to "
-            "send it, open the form on this site and fill it in again."
-        ),
-    )
+    return error_page(status, elsewhere_message)
 
 
 def _input_offered_again(status: int, title: str, message: str, action: str):
@@ -99,6 +93,11 @@ def _handle_csrf(error: CSRFError):
         _(
             "For your security, forms are valid for a limited time. What you entered is kept "
             "below: check it and send it again."
+        ),
+        _(
+            "This form was not accepted: it came from another website, or from a page this "
+            "site cannot recognise as its own. Nothing was saved or changed. If you meant to "
+            "send it, open the form on this site and fill it in again."
         ),
     )
 
