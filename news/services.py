@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from core import audit, links, uploads
 from core.db import db, utcnow
 from core.errors import Refused
+from core.i18n import to_local
 from core.inputs import clean_text, refuse_out_of_range
 from core.models import Event, User
 from news.models import Attachment, Post, PostKind
@@ -61,6 +62,14 @@ def _clean(data: PostInput) -> PostInput:
     return PostInput(**{**data.__dict__, **texts})
 
 
+def _new_date(old: datetime | None, day: datetime | None) -> datetime | None:
+    """The form edits a calendar day: the same day keeps its time of day (and the order of
+    that day's posts); an empty field keeps the date."""
+    if day is None or (old is not None and to_local(old).date() == to_local(day).date()):
+        return old
+    return day
+
+
 def save_post(post: Post | None, data: PostInput, actor: User | None) -> Post:
     """Create a draft, or update a post; the same rules for both."""
     data = _clean(data)
@@ -71,7 +80,7 @@ def save_post(post: Post | None, data: PostInput, actor: User | None) -> Post:
     post.title_ka, post.title_en = data.title_ka, data.title_en
     post.body_ka, post.body_en = data.body_ka, data.body_en
     post.kind, post.tags = data.kind, normalise_tags(data.tags)
-    post.published_at = data.published_at or post.published_at
+    post.published_at = _new_date(post.published_at, data.published_at)
     post.updated_at = utcnow()
     db.session.flush()
     audit.record(actor, "news.save", f"news:{post.id}")

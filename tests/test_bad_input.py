@@ -123,3 +123,8 @@ def test_a_link_to_an_absurd_id_is_refused_with_a_message(app, client):
     )
     assert response.status_code == 200
     assert "is not a known reference" in response.get_data(as_text=True)
+
+
+def test_utf8_text_in_a_header_is_not_mistaken_for_control_characters(client):
+    georgian = "ქართული".encode().decode("latin-1")  # how a raw UTF-8 header arrives
+    assert client.get("/news/", headers={"X-Note": georgian}).status_code == 200
