@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+
+from core.forms import Form
 
 LANGUAGE_CHOICES = [("ka", "ქართული"), ("en", "English")]
 PASSWORD_MIN_LENGTH = 10
@@ -68,35 +69,35 @@ def _name():
     )
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     name = _name()
     email = _email()
     password = _new_password(_l("Password"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     # "username": password managers pair the saved address with the password by this token.
     email = _email("username")
     password = _current_password(_l("Password"))
     remember = BooleanField(_l("Keep me logged in"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = _email("username")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = _new_password(_l("New password"))
     confirm = _repeat_password()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = _current_password(_l("Current password"))
     password = _new_password(_l("New password"))
     confirm = _repeat_password()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = _name()
     district = SelectField(
         _l("District where you live"), coerce=int, render_kw=_autocomplete("off")
@@ -106,7 +107,7 @@ class ProfileForm(FlaskForm):
     )
 
 
-class ResidencyForm(FlaskForm):
+class ResidencyForm(Form):
     # "off": a personal number is not something a browser should remember.
     personal_number = StringField(
         _l("Personal number"),
@@ -122,7 +123,7 @@ class ResidencyForm(FlaskForm):
     )
 
 
-class CensusUploadForm(FlaskForm):
+class CensusUploadForm(Form):
     file = FileField(
         _l("Census list (CSV)"),
         description=_l("Columns: personal_number, district (the district's short name)."),

@@ -143,6 +143,15 @@ def _set_password(user: User, password: str) -> None:
     user.session_version += 1
 
 
+def log_out(user: User) -> None:
+    """Logging out ends every session of the account, on every device: with signed-cookie
+    sessions there is no per-device record to end alone, and a copied session or remember-me
+    cookie must stop working. It also lets someone who forgot to log out on a shared computer
+    end that session from home."""
+    user.session_version += 1
+    audit.record(user, "account.logout", f"user:{user.id}")
+
+
 def change_password(user: User, current: str, new: str) -> None:
     try:
         hasher.verify(user.password_hash, current)

@@ -1,10 +1,8 @@
 """Account pages. Sign-up, log-in and reset answer alike whether or not an address is known."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from accounts import services
 from accounts.forms import (
@@ -24,16 +22,13 @@ from core.extensions import limiter, post_only
 from core.forms import form_page
 from core.i18n import N_, current_language, flash_later
 from core.permissions import requires, signed_in
+from core.security import end_session, local_path, start_session
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default
+    return local_path(request.args.get("next")) or default
 
 
 def _district_choices(blank: str) -> list[tuple[int, str]]:
@@ -76,7 +71,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user:
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             return redirect(_safe_next(url_for("core.home")))
         form.password.errors.append(_("The e-mail address or the password is not right."))
     return form_page("accounts/login.html", form)
@@ -84,8 +79,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
-    flash_later(N_("You are logged out."), "success")
+    if current_user.is_authenticated:
+        services.log_out(current_user)
+    end_session()
+    flash_later(N_("You are logged out on every device."), "success")
     return redirect(url_for("core.home"))
 
 
@@ -105,7 +102,7 @@ def reset_password(token):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         user = services.reset_password(token, form.password.data)
-        login_user(user)
+        start_session(user)
         flash_later(N_("Your new password is set."), "success")
         return redirect(url_for(".profile"))
     return form_page("accounts/reset_password.html", form)
@@ -135,7 +132,7 @@ def change_password():
         except Refused as error:
             form.current_password.errors.append(error.message)
             return form_page("accounts/password.html", form)
-        login_user(current_user._get_current_object())  # this session goes on; others end
+        start_session(current_user._get_current_object())  # this session goes on; others end
         flash_later(N_("Your new password is set. Other devices are logged out."), "success")
         return redirect(url_for(".profile"))
     return form_page("accounts/password.html", form)

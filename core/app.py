@@ -13,6 +13,7 @@ from core.db import db
 from core.errors import register_error_handlers
 from core.extensions import babel, csrf, login_manager, migrate
 from core.i18n import N_, deferred, init_i18n, select_locale
+from core.inputs import init_inputs
 from core.logs import init_logging
 from core.models import User
 from core.openapi import init_api
@@ -69,6 +70,7 @@ def load_user(session_id: str) -> User | None:
 
 
 def _init_extensions(app: Flask) -> None:
+    init_inputs(app)  # before any route: the id converter applies to every <int:…>
     db.init_app(app)
     migrate.init_app(
         app,

@@ -1,12 +1,13 @@
 """Domain errors and the handlers that turn every user-caused error into a clear 4xx page."""
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from core.db import db
 from core.registry import current_registry
+from core.security import local_path, same_origin
 
 
 class Refused(Exception):
@@ -62,7 +63,8 @@ def _handle_http(error: HTTPException):
     if status >= 500:
         return _handle_crash(error)
     if status == 429 and request.method == "POST" and not wants_json():
-        return _input_offered_again(429, _("Too many attempts"), _messages()[429])
+        message = _messages()[429]
+        return _refused_post(429, _("Too many attempts"), message, message)
     message = _messages().get(status, error.description or "")
     response = current_app.make_response(error_page(status, message, _invalid_fields(error)))
     if isinstance(error, MethodNotAllowed):  # it tells which methods the address accepts
@@ -78,20 +80,27 @@ def _handle_crash(error: Exception):
     return error_page(500, _("Something went wrong on our side. Please try again later."))
 
 
-def _input_offered_again(status: int, title: str, message: str):
-    """The user's own input back in a form with a fresh token, so a refused post loses nothing
-    (passwords excepted: they are never echoed)."""
+def _refused_post(status: int, title: str, message: str, elsewhere_message: str):
+    """A refused form post. From one of our own pages, the user's input comes back with a fresh
+    token, so nothing typed is lost. From anywhere else it may be another site's forgery: no
+    input, no token, and the session cookie stays as it was (a cross-site post arrives without
+    it, and answering with a new one would log the user out)."""
+    action = local_path(request.full_path.rstrip("?"))
+    if action and same_origin():
+        return _input_offered_again(status, title, message, action)
+    g.leave_session_alone = True
+    return error_page(status, elsewhere_message)
+
+
+def _input_offered_again(status: int, title: str, message: str, action: str):
+    """The user's own input back in a form with a fresh token (passwords are never echoed)."""
     kept = [
         (key, value)
         for key, value in request.form.items(multi=True)
         if key != "csrf_token" and "password" not in key
     ]
     page = render_template(
-        "errors/resubmit.html",
-        kept=kept,
-        title=title,
-        message=message,
-        action=request.full_path.rstrip("?"),
+        "errors/resubmit.html", kept=kept, title=title, message=message, action=action
     )
     return page, status
 
@@ -99,14 +108,26 @@ def _input_offered_again(status: int, title: str, message: str):
 def _handle_csrf(error: CSRFError):
     if request.method != "POST" or wants_json():
         return error_page(400, _("The form has expired. Please submit it again."))
-    return _input_offered_again(
+    return _refused_post(
         400,
         _("The form has expired"),
         _(
             "For your security, forms are valid for a limited time. What you entered is kept "
             "below: check it and send it again."
         ),
+        _(
+            "This form was not accepted: it came from another website, or from a page this "
+            "site cannot recognise as its own. Nothing was saved or changed. If you meant to "
+            "send it, open the form on this site and fill it in again."
+        ),
     )
+
+
+def _leave_session_alone(response):
+    """No Set-Cookie for the session after a refused cross-site post (see `_refused_post`)."""
+    if g.get("leave_session_alone"):
+        session.modified = False
+    return response
 
 
 def _handle_refused(error: Refused):
@@ -117,5 +138,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(Refused, _handle_refused)
+    app.after_request(_leave_session_alone)
     if not app.config.get("TESTING"):
         app.register_error_handler(Exception, _handle_crash)

@@ -1,9 +1,9 @@
 """Locale selection and locale-aware formatting (dates, numbers, GEL) through Babel."""
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
@@ -103,12 +103,27 @@ def localized(ka: str, en: str | None) -> str:
     return (en or ka) if current_language() == "en" else ka
 
 
-def local_midnight(day: date | None) -> datetime | None:
-    """The start of a calendar day in the city's time zone."""
-    if day is None:
+def city_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def to_local(moment: datetime) -> datetime:
+    """A stored (UTC) moment as the city's clock shows it, for pages and form fields."""
+    return moment.astimezone(city_zone())
+
+
+def from_local(value: date | datetime | None) -> datetime | None:
+    """A day or a wall-clock time typed in the city's time zone, as a UTC moment to store.
+
+    A day means its local midnight. The inverse of `to_local`, so a saved form never shifts.
+    """
+    if value is None:
         return None
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.combine(day, time(), tzinfo=zone)
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time())
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=city_zone())
+    return value.astimezone(UTC)
 
 
 def _pattern(name: str) -> str:
@@ -169,9 +184,11 @@ def current_language() -> str:
 
 
 def url_with_lang(lang: str) -> str:
-    """This page's address in another language."""
+    """This page's address in another language, always on this site: the path is whatever
+    was requested (on a 404 page, anything), so `//host` and `/\\host` must not survive."""
+    path = "/" + quote(request.path.lstrip("/"), safe="/:@!$&'()*+,;=-._~")
     args = {**request.args.to_dict(), "lang": lang}
-    return f"{request.path}?{urlencode(args)}"
+    return f"{path}?{urlencode(args)}"
 
 
 def city_name() -> str:

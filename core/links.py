@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert
 from core import audit
 from core.db import db
 from core.errors import Refused
+from core.inputs import is_id
 from core.models import Link, User
 from core.registry import current_registry
 
@@ -52,7 +53,7 @@ def _kinds() -> dict[str, Resolver]:
 
 def _split(ref: str) -> tuple[str, int] | None:
     match = REF_PATTERN.match((ref or "").strip())
-    if not match or match.group(1) not in _kinds():
+    if not match or match.group(1) not in _kinds() or not is_id(int(match.group(2))):
         return None
     return match.group(1), int(match.group(2))
 

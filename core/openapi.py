@@ -10,7 +10,7 @@ from flask_smorest import Api
 from marshmallow import Schema, fields, validate
 
 # Text from the query string: printable, bounded, so it can reach PostgreSQL untouched.
-PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$")
+PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f-\x9f]*$")  # as core.inputs.CONTROL
 
 
 def plain_text(max_length: int, **kwargs) -> fields.String:

@@ -1,8 +1,11 @@
-"""Security headers with a strict Content-Security-Policy (no inline script) and rate limits."""
+"""Security headers with a strict Content-Security-Policy (no inline script), rate limits,
+private pages kept out of caches, and addresses that never lead off the site."""
 
+import re
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, current_app, g, request, session, url_for
+from flask_login import login_user, logout_user
 
 from core.extensions import limiter
 
@@ -27,6 +30,62 @@ def content_security_policy(tile_url: str) -> str:
     )
 
 
+def site_url(endpoint: str, **values) -> str:
+    """An absolute address for feeds and mail, built on BASE_URL: the Host header of a request
+    is chosen by whoever sends it, so it never makes a link."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+# What browsers read as "another site" at the start of a path: `//host`, `/\host`, and either
+# of those with tabs or line breaks in between (browsers drop them).
+_OFF_SITE = re.compile(r"^[/\\\s\x00-\x1f]{2,}|[\\\x00-\x1f\x7f]")
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site (e.g. a `next=` or the page's own path),
+    else None: never a scheme, a host, a backslash or a control character."""
+    if not target or not target.startswith("/") or _OFF_SITE.search(target):
+        return None
+    parts = urlsplit(target)
+    return target if not (parts.scheme or parts.netloc) else None
+
+
+def same_origin() -> bool:
+    """The request says it comes from one of this site's own pages (Origin, else Referer)."""
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    origin = _origin(source)
+    return bool(origin) and origin in {
+        _origin(current_app.config["BASE_URL"]),
+        _origin(request.host_url),
+    }
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
+
+
+def start_session(user, remember: bool = False) -> None:
+    """Log in with a fresh session: nothing from before (a CSRF token included) carries over."""
+    session.clear()
+    login_user(user, remember=remember)
+
+
+def end_session() -> None:
+    """Forget this browser's session and remember-me cookie. That copies of those cookies stop
+    working too is the account's `session_version`, raised by the log-out service."""
+    session.clear()
+    logout_user()
+
+
+def is_private() -> bool:
+    """Pages no shared cache may keep: anything for a logged-in user (staff pages included)
+    and any page carrying a CSRF token (every form). A view that never looked at the user
+    (a static file, the public feed) shows nothing private and loads no session for this."""
+    user = g.get("_login_user")  # set by Flask-Login once something asked for current_user
+    return bool(user is not None and user.is_authenticated) or "csrf_token" in g
+
+
 def init_security(app: Flask) -> None:
     policy = content_security_policy(app.config["TILE_URL"])
     production = app.config["GHIA_ENV"] == "production"
@@ -39,6 +98,9 @@ def init_security(app: Flask) -> None:
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "geolocation=(self), camera=(), microphone=()"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if is_private():
+            response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Cookie")
         if production:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         return response

@@ -7,6 +7,7 @@ from core import audit, links
 from core.db import db
 from core.errors import Refused
 from core.i18n import N_, flash_later
+from core.inputs import page_number
 from core.permissions import authorize, can_link, can_read_audit_log, can_unlink, requires
 from core.registry import current_registry
 
@@ -29,7 +30,7 @@ def _back(ref: str):
 @requires(can_read_audit_log)
 def audit_log():
     action, ref = request.args.get("action") or None, request.args.get("ref") or None
-    page = db.paginate(audit.entries(action, ref), per_page=50, error_out=False)
+    page = db.paginate(audit.entries(action, ref), page=page_number(), per_page=50, error_out=False)
     return render_template("core/audit.html", page=page, action=action, ref=ref)
 
 

@@ -1,11 +1,12 @@
 """The news API: published posts as JSON (open data) and as an Atom feed."""
 
-from flask import Response, abort, url_for
+from flask import Response, abort
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from core.db import db
 from core.openapi import LanguageQuery, plain_text
+from core.security import site_url
 from news import feed, queries
 from news.models import Post, PostKind
 from news.permissions import can_see_post
@@ -30,9 +31,7 @@ class AttachmentSchema(Schema):
     filename = fields.String(required=True)
     size = fields.Integer(required=True, metadata={"description": "Bytes"})
     url = fields.Function(
-        lambda item: url_for(
-            "news.attachment", attachment_id=item.id, filename=item.filename, _external=True
-        ),
+        lambda item: site_url("news.attachment", attachment_id=item.id, filename=item.filename),
         required=True,
     )
 
@@ -47,9 +46,7 @@ class PostSchema(Schema):
     body_en = fields.String(required=True, metadata={"description": "Markdown; may be empty"})
     tags = fields.List(fields.String(), required=True)
     published_at = fields.AwareDateTime(required=True, allow_none=True)
-    url = fields.Function(
-        lambda post: url_for("news.detail", post_id=post.id, _external=True), required=True
-    )
+    url = fields.Function(lambda post: site_url("news.detail", post_id=post.id), required=True)
     attachments = fields.List(fields.Nested(AttachmentSchema), required=True)
 
 

@@ -1,13 +1,19 @@
-"""The Atom feed of published posts, in the language of the request."""
+"""The Atom feed of published posts, in the language of the request.
+
+Links come from BASE_URL, never from the request's Host header; texts are cleaned of what XML
+cannot carry even when an old row still holds it.
+"""
 
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 
 from core.i18n import city_name, current_language
+from core.inputs import clean_text
+from core.security import site_url
 from news.markdown import render
 from news.models import Post
 
@@ -27,21 +33,22 @@ def atom(posts: list[Post], **filters: str | None) -> bytes:
     feed.title(_("News of %(city)s City Hall", city=city_name()))
     feed.author({"name": _("%(city)s City Hall", city=city_name())})
     feed.subtitle(_("Announcements, meetings, minutes, trainings and decisions"))
-    feed.link(href=url_for("news_api.atom_feed", _external=True, lang=lang, **filters), rel="self")
-    feed.link(href=url_for("news.index", _external=True, lang=lang, **filters), rel="alternate")
+    feed.link(href=site_url("news_api.atom_feed", lang=lang, **filters), rel="self")
+    feed.link(href=site_url("news.index", lang=lang, **filters), rel="alternate")
     feed.language(lang)
     newest = max((p.updated_at for p in posts), default=datetime(2017, 1, 1, tzinfo=UTC))
     feed.updated(newest)
     for post in reversed(posts):  # feedgen prepends entries
         entry = feed.add_entry()
-        url = url_for("news.detail", post_id=post.id, _external=True, lang=lang)
+        url = site_url("news.detail", post_id=post.id, lang=lang)
         entry.id(_tag(post.ref))
-        entry.title(post.title)
+        entry.title(clean_text(post.title))
         entry.link(href=url, rel="alternate")
         entry.published(post.published_at)
         entry.updated(max(post.updated_at, post.published_at))
-        entry.content(str(render(post.body)), type="html")
+        entry.content(clean_text(str(render(post.body))), type="html")
         entry.category(
-            [{"term": post.kind, "label": post.kind_label}] + [{"term": tag} for tag in post.tags]
+            [{"term": post.kind, "label": post.kind_label}]
+            + [{"term": clean_text(tag)} for tag in post.tags]
         )
     return feed.atom_str(pretty=True)

@@ -3,12 +3,13 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import Computed, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Computed, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import created_at_column, db, enum_check
 from core.i18n import localized
+from core.inputs import sane_moment_check
 
 
 class PostStatus(StrEnum):
@@ -48,6 +49,7 @@ class Post(db.Model):
     __table_args__ = (
         enum_check("kind", PostKind, name="kind_known"),
         enum_check("status", PostStatus, name="status_known"),
+        CheckConstraint(sane_moment_check("published_at"), name="published_at_sane"),
         Index("ix_news_post_search", "search", postgresql_using="gin"),
         Index("ix_news_post_tags", "tags", postgresql_using="gin"),
         Index("ix_news_post_listing", "status", "published_at"),

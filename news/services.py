@@ -11,6 +11,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from core import audit, links
 from core.db import db, utcnow
 from core.errors import Refused
+from core.i18n import to_local
+from core.inputs import clean_text, refuse_out_of_range
 from core.models import Event, User
 from core.storage import safe_filename, storage
 from news.models import Attachment, Post, PostKind, PostStatus
@@ -22,6 +24,7 @@ MAX_PDF_BYTES = 10 * 1024 * 1024
 MAX_TAGS = 10
 TAG = re.compile(r"[^\w-]+", re.UNICODE)
 EDITABLE_KINDS = [kind for kind in PostKind if kind != PostKind.AUTOMATIC]
+TEXT_FIELDS = ("title_ka", "title_en", "body_ka", "body_en")
 
 
 @dataclass
@@ -55,21 +58,50 @@ def _validate(data: PostInput) -> None:
         raise Refused(_("A title can have at most 200 characters."), field="title_ka")
     if data.kind not in EDITABLE_KINDS:
         raise Refused(_("Please choose a kind from the list."), field="kind")
+    refuse_out_of_range(data.published_at, "published_at")
+
+
+def _clean(data: PostInput) -> PostInput:
+    """Texts without control characters, which the Atom feed (XML) could not carry."""
+    texts = {name: clean_text(getattr(data, name)).strip() for name in TEXT_FIELDS}
+    return PostInput(**{**data.__dict__, **texts})
+
+
+def _new_date(old: datetime | None, day: datetime | None) -> datetime | None:
+    """The form edits a calendar day: the same day keeps its time of day (and the order of
+    that day's posts); an empty field keeps the date."""
+    if day is None or (old is not None and to_local(old).date() == to_local(day).date()):
+        return old
+    return day
 
 
 def save_post(post: Post | None, data: PostInput, actor: User | None) -> Post:
     """Create a draft, or update a post; the same rules for both."""
+    data = _clean(data)
     _validate(data)
     if post is None:
         post = Post(author_id=actor.id if actor else None, status=PostStatus.DRAFT)
         db.session.add(post)
-    post.title_ka, post.title_en = data.title_ka.strip(), data.title_en.strip()
-    post.body_ka, post.body_en = data.body_ka.strip(), data.body_en.strip()
+    post.title_ka, post.title_en = data.title_ka, data.title_en
+    post.body_ka, post.body_en = data.body_ka, data.body_en
     post.kind, post.tags = data.kind, normalise_tags(data.tags)
-    post.published_at = data.published_at or post.published_at
+    post.published_at = _new_date(post.published_at, data.published_at)
     post.updated_at = utcnow()
     db.session.flush()
     audit.record(actor, "news.save", f"news:{post.id}")
+    return post
+
+
+def save_as(post: Post | None, data: PostInput, actor: User | None, published: bool) -> Post:
+    """The editor's form: save, then publish, or keep (or make) the post a draft.
+
+    "Save as draft" on a published post takes it offline: the button says so.
+    """
+    post = save_post(post, data, actor)
+    if published:
+        publish(post, actor)
+    elif post.status == "published":
+        unpublish(post, actor)
     return post
 
 
@@ -175,10 +207,10 @@ def post_automatically(kind: str, event: Event) -> Post | None:
         kind=PostKind.AUTOMATIC.value,
         status=PostStatus.PUBLISHED,
         published_at=utcnow(),
-        title_ka=text["title"]["ka"],
-        title_en=text["title"].get("en", ""),
-        body_ka=text["body"]["ka"],
-        body_en=text["body"].get("en", ""),
+        title_ka=clean_text(text["title"]["ka"]),
+        title_en=clean_text(text["title"].get("en", "")),
+        body_ka=clean_text(text["body"]["ka"]),
+        body_en=clean_text(text["body"].get("en", "")),
         tags=normalise_tags([kind]),
         event_id=event.id,
     )

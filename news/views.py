@@ -14,7 +14,8 @@ from core import links
 from core.db import db
 from core.errors import Refused
 from core.forms import form_page
-from core.i18n import N_, flash_later, local_midnight
+from core.i18n import N_, flash_later
+from core.inputs import page_number
 from core.permissions import requires
 from core.storage import storage
 from news import queries, services
@@ -41,7 +42,7 @@ def index():
         "tag": request.args.get("tag") or None,
         "query": (form.q.data or "").strip() or None,
     }
-    page = queries.page_of_published(request.args.get("page", 1, type=int), **filters)
+    page = queries.page_of_published(page_number(), **filters)
     return render_template("news/index.html", form=form, page=page, filters=filters)
 
 
@@ -73,16 +74,14 @@ def _save(form: PostForm, post: Post | None):
         title_en=form.title_en.data or "",
         body_en=form.body_en.data or "",
         tags=form.tags.data or "",
-        published_at=local_midnight(form.published_at.data),
+        published_at=form.published_at.moment,
     )
-    post = services.save_post(post, data, current_user)
+    post = services.save_as(post, data, current_user, published=bool(form.publish.data))
     upload = form.attachment.data
     if upload and upload.filename:
         services.attach_pdf(post, upload.filename, upload.read(), current_user)
     elif form.kept_attachment.data:
         services.attach_kept_pdf(post, form.kept_attachment.data, current_user)
-    if form.publish.data:
-        services.publish(post, current_user)
     flash_later(
         N_("The post is published.") if post.status == "published" else N_("Draft saved."),
         "success",

@@ -84,7 +84,11 @@ def test_signup_with_bad_input_keeps_what_was_typed(client):
 
 
 def test_signup_without_csrf_token_is_refused_but_keeps_the_input(client):
-    response = client.post("/accounts/signup?lang=en", data={"name": "Tamar", "email": "t@x.org"})
+    response = client.post(
+        "/accounts/signup?lang=en",
+        data={"name": "Tamar", "email": "t@x.org"},
+        headers={"Origin": "http://localhost"},
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "The form has expired" in html
@@ -148,7 +152,10 @@ def test_login_is_rate_limited(client):
     for _ in range(20):
         submit(client, "/accounts/login", {"email": "x@example.org", "password": "wrong"})
     response = submit(
-        client, "/accounts/login?lang=en", {"email": "x@example.org", "password": "wrong"}
+        client,
+        "/accounts/login?lang=en",
+        {"email": "x@example.org", "password": "wrong"},
+        headers={"Referer": "http://localhost/accounts/login"},
     )
     assert response.status_code == 429
     html = response.get_data(as_text=True)

@@ -155,3 +155,23 @@ def test_downgrade_to_nothing_and_up_again(scratch_app):
 
 def test_the_locale_check_allows_every_language_of_the_site():
     assert tuple(Locale) == Config.LANGUAGES
+
+
+@pytest.mark.live
+def test_the_date_check_migration_repairs_posts_dated_year_one(scratch_app):
+    """Rows written before the CHECK existed take their creation time instead of year 1."""
+    with scratch_app.app_context():
+        downgrade(revision="base")
+        upgrade(revision="a8f898a8dea4")
+        db.session.execute(
+            text(
+                "INSERT INTO news_post (kind, title_ka, body_ka, published_at, created_at)"
+                " VALUES ('news', 'ძველი', 'ტექსტი', '0001-01-01 00:00+04', '2026-11-20 09:00+00')"
+            )
+        )
+        db.session.commit()
+        upgrade()
+        repaired = db.session.scalar(text("SELECT published_at = created_at FROM news_post"))
+        db.session.execute(text("DELETE FROM news_post"))
+        db.session.commit()
+    assert repaired is True

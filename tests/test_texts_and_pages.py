@@ -186,7 +186,7 @@ def test_a_message_flashed_in_georgian_shows_in_english_after_switching(client):
     log_in(client, make_user(locale="ka"))
     submit(client, "/accounts/logout", {}, form_url="/")
     html = text_of(client.get("/?lang=en"))
-    assert "You are logged out." in html
+    assert "You are logged out on every device." in html
 
 
 def test_login_prompt_is_shown_in_the_language_of_the_login_page(client):

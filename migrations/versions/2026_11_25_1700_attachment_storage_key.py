@@ -4,7 +4,7 @@ The files stay where they are: `UPLOAD_DIR/news/<name>` is the local store's pat
 `news/<name>`.
 
 Revision ID: 6ff6dc7939af
-Revises: a8f898a8dea4
+Revises: 5d1c0e7a9b21
 Create Date: 2026-11-25 17:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "6ff6dc7939af"
-down_revision = "a8f898a8dea4"
+down_revision = "5d1c0e7a9b21"
 branch_labels = None
 depends_on = None
 
