@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import cli, devmail
+from core import cli, devmail, tasks
 from core.all_models import import_all_models
 from core.config import PROJECT_ROOT, load_config
 from core.db import db
@@ -43,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(devmail.bp)
     for name in app.config["GHIA_MODULES"]:
         importlib.import_module(name).init_app(app)
+    tasks.init_app(app)
     import_all_models(app.config["GHIA_MODULES"])
     app.jinja_env.globals.update(can_edit_links=can_edit_links, Role=Role)
     return app

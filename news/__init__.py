@@ -4,13 +4,10 @@ from flask import Flask, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import events, links, openapi
+from core import links, openapi
 from core.db import db
 from core.registry import add_demo_loader, add_home_panel
 from news.permissions import can_edit_news
-
-_subscribed = False
-
 
 def _resolve(post_id: int) -> links.LinkTarget | None:
     from news.models import Post
@@ -33,8 +30,7 @@ def _home_panel() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    global _subscribed
-    from news import demo, services
+    from news import demo
     from news.markdown import plain_summary, render
     from news.views import bp
 
@@ -55,6 +51,3 @@ def init_app(app: Flask) -> None:
             )
         }
     )
-    if not _subscribed:  # the app may be built more than once in a process (tests)
-        events.subscribe(services.post_automatically)
-        _subscribed = True

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from core import audit, links, uploads
 from core.db import db, utcnow
@@ -111,11 +112,15 @@ def remove_attachment(attachment: Attachment, actor: User | None) -> Post:
     return post
 
 
-def post_automatically(kind: str, event: Event) -> Post | None:
-    """An event carrying a bilingual `news` text becomes one published, linked post."""
+def post_automatically(event: Event) -> Post | None:
+    """An event carrying a bilingual `news` text becomes one published, linked post, once:
+    running it again for the same event returns the post it already made."""
     text = (event.payload or {}).get("news")
     if not text:
         return None
+    existing = db.session.scalars(select(Post).where(Post.event_id == event.id)).first()
+    if existing is not None:
+        return existing
     post = Post(
         kind=PostKind.AUTOMATIC.value,
         status="published",
@@ -124,7 +129,7 @@ def post_automatically(kind: str, event: Event) -> Post | None:
         title_en=text["title"].get("en", ""),
         body_ka=text["body"]["ka"],
         body_en=text["body"].get("en", ""),
-        tags=normalise_tags([kind]),
+        tags=normalise_tags([event.kind]),
         event_id=event.id,
     )
     db.session.add(post)

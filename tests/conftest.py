@@ -84,6 +84,12 @@ def app(smtp_server, tmp_path_factory):
 
 
 KEEP_TABLES = {"district", "alembic_version", "spatial_ref_sys"}
+JOB_TABLES = [
+    "procrastinate_jobs",
+    "procrastinate_events",
+    "procrastinate_periodic_defers",
+    "procrastinate_workers",
+]
 
 
 def empty_tables(app) -> None:
@@ -91,6 +97,7 @@ def empty_tables(app) -> None:
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+        tables += JOB_TABLES
         db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         db.session.commit()
 
