@@ -7,11 +7,12 @@ returns and rolls back (then is retried) when it raises. `defer()` writes the jo
 caller's own transaction, so a job exists if and only if the action that asked for it commits.
 """
 
+import contextlib
 import functools
 import importlib
 import importlib.util
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import procrastinate
 from flask import Flask, current_app
@@ -26,11 +27,11 @@ log = logging.getLogger(__name__)
 # for an admin (`flask jobs failed`, `flask jobs retry ID`, /admin/jobs).
 DEFAULT_RETRY = procrastinate.RetryStrategy(max_attempts=4, exponential_wait=2)
 
-# Every job is registered here. Its connector is only ever given the session's own
-# connection (see `defer`); workers and admin commands use `engine(app)`, which shares these
-# jobs and reaches the database through its own pool.
-registry = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
-
+# Every job is registered here. A worker plugs its app's database in for as long as it runs
+# (`run_worker`); deferring inside an action goes through the session's own connection.
+registry = procrastinate.App(connector=procrastinate.PsycopgConnector())
+# Only ever handed an outside connection, so it needs no pool and works in any thread.
+_in_transaction = procrastinate.manager.JobManager(procrastinate.SyncPsycopgConnector())
 
 def job(
     name: str | None = None,
@@ -45,7 +46,8 @@ def job(
         @functools.wraps(func)
         def run(context: procrastinate.JobContext, **kwargs):
             flask_app = context.additional_context.get("flask_app") or current_app
-            with flask_app.app_context():
+            # A request context on BASE_URL, so `url_for` and mail links work in jobs too.
+            with flask_app.test_request_context(base_url=flask_app.config["BASE_URL"]):
                 try:
                     return transactional(func)(**kwargs)
                 except Exception:
@@ -75,8 +77,9 @@ def defer(task: procrastinate.tasks.Task | str, **kwargs) -> int:
     """Queue a job inside the current transaction: it runs after commit, or never."""
     connection = db.session.connection().connection.driver_connection
     if isinstance(task, str):
-        return registry.configure_task(task, connection=connection).defer(**kwargs)
-    return task.configure(connection=connection).defer(**kwargs)
+        task = registry.tasks[task]
+    job = task.configure().job
+    return procrastinate.jobs.JobDeferrer(_in_transaction, job, connection).defer(**kwargs)
 
 
 def conninfo(database_url: str) -> str:
@@ -84,43 +87,43 @@ def conninfo(database_url: str) -> str:
     return make_url(database_url).set(drivername="postgresql").render_as_string(False)
 
 
-def engine(flask_app: Flask | None = None) -> procrastinate.App:
-    """The job engine of this app's database: the same jobs, its own connection pool."""
-    flask_app = flask_app or current_app
-    if "procrastinate" not in flask_app.extensions:
-        connector = procrastinate.PsycopgConnector(
-            conninfo=conninfo(flask_app.config["SQLALCHEMY_DATABASE_URI"])
-        )
-        flask_app.extensions["procrastinate"] = registry.with_connector(connector)
-    return flask_app.extensions["procrastinate"]
-
-
 def run_worker(flask_app: Flask, **options) -> None:
     """Run jobs until stopped (`wait=False`: until none is due). Options: procrastinate's."""
     options.setdefault("additional_context", {})["flask_app"] = flask_app
-    engine(flask_app).run_worker(**options)
+    connector = procrastinate.PsycopgConnector(conninfo=_conninfo_of(flask_app))
+    with registry.replace_connector(connector):
+        registry.run_worker(**options)
+
+
+def _conninfo_of(flask_app: Flask | None) -> str:
+    return conninfo((flask_app or current_app).config["SQLALCHEMY_DATABASE_URI"])
+
+
+@contextlib.contextmanager
+def _admin(flask_app: Flask | None) -> Iterator[procrastinate.manager.JobManager]:
+    """A short-lived connection for admin look-ups, apart from any running worker."""
+    connector = procrastinate.SyncPsycopgConnector(
+        conninfo=_conninfo_of(flask_app), min_size=1, max_size=1
+    )
+    connector.open()
+    try:
+        yield procrastinate.manager.JobManager(connector)
+    finally:
+        connector.close()
 
 
 def failed_jobs(flask_app: Flask | None = None) -> list[procrastinate.jobs.Job]:
-    jobs = engine(flask_app)
-    jobs.open()
-    try:
-        return jobs.job_manager.list_jobs(status="failed")
-    finally:
-        jobs.close()
+    with _admin(flask_app) as jobs:
+        return jobs.list_jobs(status="failed")
 
 
 def retry(job_id: int, flask_app: Flask | None = None) -> bool:
     """Queue a failed job again, to run now; False when no failed job has this id."""
-    jobs = engine(flask_app)
-    jobs.open()
-    try:
-        if not jobs.job_manager.list_jobs(id=job_id, status="failed"):
+    with _admin(flask_app) as jobs:
+        if not jobs.list_jobs(id=job_id, status="failed"):
             return False
-        jobs.job_manager.retry_job_by_id(job_id, retry_at=utcnow())
+        jobs.retry_job_by_id(job_id, retry_at=utcnow())
         return True
-    finally:
-        jobs.close()
 
 
 def load_module_tasks(module_names: list[str]) -> None:

@@ -10,12 +10,14 @@ import socket
 import threading
 from pathlib import Path
 
+import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from core import tasks
 from core.app import create_app
 from core.cli import DEMO_DISTRICTS
 from core.db import db
@@ -133,6 +135,31 @@ def _isolated(request, app):
         db.session = original
         transaction.rollback()
         connection.close()
+
+
+DUE_JOBS = (
+    "SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo'"
+    " AND (scheduled_at IS NULL OR scheduled_at <= now())"
+)
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run a real worker until no job is due (live tests: jobs see only committed rows)."""
+
+    def due() -> int:
+        with psycopg.connect(tasks.conninfo(app.config["SQLALCHEMY_DATABASE_URI"])) as conn:
+            return conn.execute(DUE_JOBS).fetchone()[0]
+
+    def run(**options) -> None:
+        # A worker without `wait` stops when it finds nothing it may take, e.g. while a job
+        # holding a lock runs: run it again until nothing is due.
+        for _ in range(20):
+            tasks.run_worker(app, wait=False, install_signal_handlers=False, **options)
+            if not due():
+                return
+
+    return run
 
 
 @pytest.fixture
