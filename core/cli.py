@@ -5,7 +5,6 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
 from werkzeug.serving import run_simple
 
 from core import mail, tasks
@@ -21,7 +20,7 @@ demo_cli = CommandGroup("demo", help="Demo data.")
 districts_cli = CommandGroup("districts", help="City districts.")
 mail_cli = CommandGroup("mail", help="The mail outbox.")
 dev_cli = CommandGroup("dev", help="Development helpers.")
-jobs_cli = AppGroup("jobs", help="Background jobs.")
+jobs_cli = CommandGroup("jobs", help="Background jobs.")
 
 
 def _import_districts(path: Path) -> None:
@@ -80,7 +79,7 @@ def worker(concurrency: int, queues: tuple[str, ...]) -> None:
 def jobs_failed() -> None:
     """List jobs that failed every try."""
     for job in tasks.failed_jobs():
-        click.echo(f"{job.id}\t{job.task_name}\t{job.attempts} tries\t{job.task_kwargs}")
+        click.echo(f"{job.id}\t{job.task_name}\t{job.attempts} tries\t{job.failed_at}\t{job.args}")
 
 
 @jobs_cli.command("retry")

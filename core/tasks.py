@@ -7,18 +7,19 @@ returns and rolls back (then is retried) when it raises. `defer()` writes the jo
 caller's own transaction, so a job exists if and only if the action that asked for it commits.
 """
 
-import contextlib
 import functools
 import importlib
 import importlib.util
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 import procrastinate
 from flask import Flask, current_app
-from sqlalchemy import make_url
+from sqlalchemy import make_url, text
 
-from core.db import db, utcnow
+from core.db import db
 from core.transactions import transactional
 
 log = logging.getLogger(__name__)
@@ -95,35 +96,45 @@ def run_worker(flask_app: Flask, **options) -> None:
         registry.run_worker(**options)
 
 
-def _conninfo_of(flask_app: Flask | None) -> str:
-    return conninfo((flask_app or current_app).config["SQLALCHEMY_DATABASE_URI"])
+def _conninfo_of(flask_app: Flask) -> str:
+    return conninfo(flask_app.config["SQLALCHEMY_DATABASE_URI"])
 
 
-@contextlib.contextmanager
-def _admin(flask_app: Flask | None) -> Iterator[procrastinate.manager.JobManager]:
-    """A short-lived connection for admin look-ups, apart from any running worker."""
-    connector = procrastinate.SyncPsycopgConnector(
-        conninfo=_conninfo_of(flask_app), min_size=1, max_size=1
+@dataclass(frozen=True)
+class FailedJob:
+    id: int
+    task_name: str
+    args: dict
+    attempts: int
+    failed_at: datetime | None
+
+
+FAILED_JOBS = text(
+    """
+    SELECT j.id, j.task_name, j.args, j.attempts,
+           (SELECT max(e.at) FROM procrastinate_events e WHERE e.job_id = j.id) AS failed_at
+    FROM procrastinate_jobs j WHERE j.status = 'failed' ORDER BY j.id
+    """
+)
+
+
+def failed_jobs() -> list[FailedJob]:
+    """Jobs that failed every try and wait for an admin."""
+    return [FailedJob(**row._mapping) for row in db.session.execute(FAILED_JOBS)]
+
+
+def retry(job_id: int) -> bool:
+    """Queue a failed job again, to run now, in the current transaction; False when no
+    failed job has this id."""
+    status = db.session.scalar(
+        text("SELECT status FROM procrastinate_jobs WHERE id = :id FOR UPDATE"), {"id": job_id}
     )
-    connector.open()
-    try:
-        yield procrastinate.manager.JobManager(connector)
-    finally:
-        connector.close()
-
-
-def failed_jobs(flask_app: Flask | None = None) -> list[procrastinate.jobs.Job]:
-    with _admin(flask_app) as jobs:
-        return jobs.list_jobs(status="failed")
-
-
-def retry(job_id: int, flask_app: Flask | None = None) -> bool:
-    """Queue a failed job again, to run now; False when no failed job has this id."""
-    with _admin(flask_app) as jobs:
-        if not jobs.list_jobs(id=job_id, status="failed"):
-            return False
-        jobs.retry_job_by_id(job_id, retry_at=utcnow())
-        return True
+    if status != "failed":
+        return False
+    db.session.execute(
+        text("SELECT procrastinate_retry_job_v2(:id, now(), NULL, NULL, NULL)"), {"id": job_id}
+    )
+    return True
 
 
 def load_module_tasks(module_names: list[str]) -> None:
@@ -134,4 +145,7 @@ def load_module_tasks(module_names: list[str]) -> None:
 
 
 def init_app(flask_app: Flask) -> None:
+    from core.jobs_admin import bp
+
+    flask_app.register_blueprint(bp)
     load_module_tasks(flask_app.config["GHIA_MODULES"])

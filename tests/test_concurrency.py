@@ -36,7 +36,7 @@ def race(app, work) -> None:
     assert errors == []
 
 
-def test_an_event_emitted_by_racing_processes_fires_once(app):
+def test_an_event_emitted_by_racing_processes_fires_once(app, run_jobs):
     links.register("thing", lambda i: links.LinkTarget(f"thing:{i}", "Thing", "T", "/t"))
     text = {"title": {"ka": "ზღვარი", "en": "Threshold"}, "body": {"ka": "ტექსტი", "en": "Text"}}
     race(
@@ -45,6 +45,7 @@ def test_an_event_emitted_by_racing_processes_fires_once(app):
             "threshold_reached", "thing:1", {"news": text}, once_key="threshold:thing:1"
         ),
     )
+    run_jobs()
     with app.app_context():
         assert db.session.scalar(select(func.count(Event.id))) == 1
         assert db.session.scalar(select(func.count(Post.id)).where(Post.kind == "automatic")) == 1

@@ -1,5 +1,6 @@
 """Jobs run for real: a worker against the test database, after the action has committed."""
 
+import re
 import smtplib
 import time
 from collections import Counter
@@ -12,9 +13,10 @@ from sqlalchemy import func, select, text, update
 
 from core import events, links, mail, tasks
 from core.db import db, utcnow
-from core.models import AuditEntry, Event, OutboxMail
+from core.models import AuditEntry, Event, OutboxMail, Role
 from news.models import Post
-from tests.conftest import free_port
+from tests.conftest import free_port, submit
+from tests.factories import log_in, make_user
 
 pytestmark = pytest.mark.live
 
@@ -193,3 +195,29 @@ def test_jobs_sharing_a_lock_run_one_at_a_time(app, run_jobs):
     runs = sorted(lock_runs)
     assert len(runs) == 3
     assert all(earlier[1] <= later[0] for earlier, later in zip(runs, runs[1:], strict=False))
+
+
+ROLES = (Role.ADMIN, Role.RESIDENT)
+
+
+def test_admins_see_failed_jobs_and_run_them_again(app, client, run_jobs):
+    fragile["broken"] = True
+    with app.test_request_context():
+        events.emit("test.fragile", "thing:10")
+        db.session.commit()
+        admin, resident = (SimpleNamespace(email=make_user(role).email) for role in ROLES)
+    run_jobs()
+    resident_client = app.test_client()
+    log_in(resident_client, resident)
+    log_in(client, admin)
+    assert resident_client.get("/admin/jobs").status_code == 403
+    page = client.get("/admin/jobs?lang=en").get_data(as_text=True)
+    assert "tests.test_jobs.fragile_consequence" in page
+    [job_id] = re.findall(r"/admin/jobs/(\d+)/retry", page)
+    fragile["broken"] = False
+    response = submit(client, f"/admin/jobs/{job_id}/retry", {}, form_url="/admin/jobs")
+    assert response.status_code == 302
+    run_jobs()
+    assert "No job has failed." in client.get("/admin/jobs?lang=en").get_data(as_text=True)
+    with app.app_context():
+        assert count(select(func.count(AuditEntry.id)).filter_by(action="job.retry")) == 1
