@@ -34,6 +34,7 @@ registry = procrastinate.App(connector=procrastinate.PsycopgConnector())
 # Only ever handed an outside connection, so it needs no pool and works in any thread.
 _in_transaction = procrastinate.manager.JobManager(procrastinate.SyncPsycopgConnector())
 
+
 def job(
     name: str | None = None,
     *,

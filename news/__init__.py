@@ -9,6 +9,7 @@ from core.db import db
 from core.registry import add_demo_loader, add_home_panel
 from news.permissions import can_edit_news
 
+
 def _resolve(post_id: int) -> links.LinkTarget | None:
     from news.models import Post
 

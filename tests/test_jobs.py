@@ -74,7 +74,9 @@ def test_an_event_news_post_is_made_by_a_job_after_commit_and_only_once(app, run
 def test_an_action_that_rolls_back_leaves_no_consequence(app, run_jobs):
     with app.test_request_context():
         events.emit("threshold_reached", "thing:8", {"news": NEWS})
-        mail.queue("x@example.org", "confirm_email", "ka", user=RESIDENT, link="http://l/x", hours=2)
+        mail.queue(
+            "x@example.org", "confirm_email", "ka", user=RESIDENT, link="http://l/x", hours=2
+        )
         db.session.rollback()
         assert job_rows("news.tasks.post_from_event") == job_rows("core.mail.deliver") == 0
     run_jobs()
@@ -106,7 +108,14 @@ def test_a_failing_consequence_keeps_the_action_is_listed_and_can_be_retried(app
 def queue_mails(app, number: int) -> None:
     with app.test_request_context():
         for n in range(number):
-            mail.queue(f"r{n}@example.org", "confirm_email", "en", user=RESIDENT, link="http://l/x", hours=2)
+            mail.queue(
+                f"r{n}@example.org",
+                "confirm_email",
+                "en",
+                user=RESIDENT,
+                link="http://l/x",
+                hours=2,
+            )
         db.session.commit()
 
 
