@@ -48,8 +48,12 @@ def job(
         @functools.wraps(func)
         def run(context: procrastinate.JobContext, **kwargs):
             flask_app = context.additional_context.get("flask_app") or current_app
-            # A request context on BASE_URL, so `url_for` and mail links work in jobs too.
-            with flask_app.test_request_context(base_url=flask_app.config["BASE_URL"]):
+            # An app context of its own (so a session of its own, even when the worker runs
+            # inside `flask worker`'s context) and a request on BASE_URL for `url_for`.
+            with (
+                flask_app.app_context(),
+                flask_app.test_request_context(base_url=flask_app.config["BASE_URL"]),
+            ):
                 try:
                     return transactional(func)(**kwargs)
                 except Exception:

@@ -154,8 +154,12 @@ def run_jobs(app):
     def run(**options) -> None:
         # A worker without `wait` stops when it finds nothing it may take, e.g. while a job
         # holding a lock runs: run it again until nothing is due.
+        options.update(wait=False, install_signal_handlers=False)
         for _ in range(20):
-            tasks.run_worker(app, wait=False, install_signal_handlers=False, **options)
+            # In a thread of its own: the browser tests leave an event loop in this one.
+            worker = threading.Thread(target=tasks.run_worker, args=(app,), kwargs=options)
+            worker.start()
+            worker.join()
             if not due():
                 return
 

@@ -1,7 +1,11 @@
 """Jobs run for real: a worker against the test database, after the action has committed."""
 
+import os
 import re
+import signal
 import smtplib
+import subprocess
+import sys
 import time
 from collections import Counter
 from types import SimpleNamespace
@@ -15,7 +19,7 @@ from core import events, links, mail, tasks
 from core.db import db, utcnow
 from core.models import AuditEntry, Event, OutboxMail, Role
 from news.models import Post
-from tests.conftest import free_port, submit
+from tests.conftest import ROOT, free_port, submit
 from tests.factories import log_in, make_user
 
 pytestmark = pytest.mark.live
@@ -230,3 +234,34 @@ def test_admins_see_failed_jobs_and_run_them_again(app, client, run_jobs):
     assert "No job has failed." in client.get("/admin/jobs?lang=en").get_data(as_text=True)
     with app.app_context():
         assert count(select(func.count(AuditEntry.id)).filter_by(action="job.retry")) == 1
+
+
+def wait_until(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def running_workers(app) -> int:
+    with psycopg.connect(tasks.conninfo(app.config["SQLALCHEMY_DATABASE_URI"])) as conn:
+        return conn.execute("SELECT count(*) FROM procrastinate_workers").fetchone()[0]
+
+
+def test_flask_worker_processes_deliver_mail(app, mailbox, smtp_server):
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "GHIA_ENV": "testing",
+        "MAIL_PORT": str(smtp_server[0].port),
+    }
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--concurrency", "2"]
+    workers = [subprocess.Popen(command, env=env, cwd=ROOT) for _ in range(2)]
+    try:
+        wait_until(lambda: running_workers(app) == 2)
+        queue_mails(app, 4)
+        wait_until(lambda: len(mailbox) == 4)
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        assert [worker.wait(timeout=30) for worker in workers] == [0, 0]
+    assert sorted(m["To"] for m in mailbox) == [f"r{n}@example.org" for n in range(4)]
