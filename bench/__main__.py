@@ -6,7 +6,7 @@ import json
 
 from bench.common import save
 
-BENCHMARKS = ["pages"]
+BENCHMARKS = ["pages", "jobs"]
 
 
 def main() -> None:

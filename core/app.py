@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import api, cli, devmail
+from core import api, cli, devmail, tasks
 from core.all_models import import_all_models
 from core.config import PROJECT_ROOT, load_config
 from core.db import db
@@ -49,6 +49,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(devmail.bp)
     for name in app.config["GHIA_MODULES"]:
         importlib.import_module(name).init_app(app)
+    tasks.init_app(app)
     import_all_models(app.config["GHIA_MODULES"])
     init_api(app, registry.api_blueprints)
     expose_to_templates(app, can_link, can_unlink, can_read_audit_log)

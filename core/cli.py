@@ -1,4 +1,4 @@
-"""`flask` commands of the core: demo data, districts, mail, the development server."""
+"""`flask` commands of the core: demo data, districts, mail, jobs, the development server."""
 
 import threading
 from pathlib import Path
@@ -7,7 +7,7 @@ import click
 from flask import Flask, current_app
 from werkzeug.serving import run_simple
 
-from core import mail
+from core import mail, tasks
 from core.config import PROJECT_ROOT
 from core.districts import import_geojson
 from core.errors import Refused
@@ -20,6 +20,7 @@ demo_cli = CommandGroup("demo", help="Demo data.")
 districts_cli = CommandGroup("districts", help="City districts.")
 mail_cli = CommandGroup("mail", help="The mail outbox.")
 dev_cli = CommandGroup("dev", help="Development helpers.")
+jobs_cli = CommandGroup("jobs", help="Background jobs.")
 
 
 def _import_districts(path: Path) -> None:
@@ -55,36 +56,56 @@ def demo_load() -> None:
 
 
 @mail_cli.command("send")
-@click.option("--worker", is_flag=True, help="Keep running and deliver mail as it arrives.")
-@click.option("--interval", default=2.0, show_default=True, help="Seconds between rounds.")
-def mail_send(worker: bool, interval: float) -> None:
-    """Deliver due mail from the outbox over SMTP (MAIL_SERVER, MAIL_PORT)."""
-    if worker:
-        mail.run_worker(interval)
-        return
-    sent, failed = mail.send_due(limit=10_000)
-    click.echo(f"mail: {sent} sent, {failed} postponed")
+def mail_send() -> None:
+    """Deliver due mail from the outbox over SMTP once (the worker does it continuously)."""
+    sent, postponed = mail.send_due(limit=10_000)
+    click.echo(f"mail: {sent} sent, {postponed} postponed")
+
+
+@click.command("worker")
+@click.option("--concurrency", default=1, show_default=True, help="Jobs run at once.")
+@click.option("--queue", "queues", multiple=True, help="Only these queues (default: all).")
+def worker(concurrency: int, queues: tuple[str, ...]) -> None:
+    """Run background jobs until stopped; start as many as needed, on any machine."""
+    tasks.run_worker(
+        current_app._get_current_object(),
+        concurrency=concurrency,
+        queues=list(queues) or None,
+        delete_jobs="successful",
+    )
+
+
+@jobs_cli.command("failed")
+def jobs_failed() -> None:
+    """List jobs that failed every try."""
+    for job in tasks.failed_jobs():
+        click.echo(f"{job.id}\t{job.task_name}\t{job.attempts} tries\t{job.failed_at}\t{job.args}")
+
+
+@jobs_cli.command("retry")
+@click.argument("job_id", type=int)
+def jobs_retry(job_id: int) -> None:
+    """Run a failed job again."""
+    if not tasks.retry(job_id):
+        raise click.ClickException(f"no failed job {job_id}")
+    click.echo(f"job {job_id} queued again")
 
 
 @dev_cli.command("run")
 @click.option("--port", default=5000, show_default=True)
 def dev_run(port: int) -> None:
-    """Serve with a local SMTP catcher (shown at /dev/mail) and a mail worker."""
+    """Serve with a local SMTP catcher (shown at /dev/mail) and a job worker."""
     from core.devmail import start_catcher
 
     app = current_app._get_current_object()
     smtp_port = app.config["MAIL_PORT"]
     start_catcher(app.config["DEV_MAILDIR"], smtp_port)
-    threading.Thread(target=_worker, args=(app,), daemon=True).start()
+    options = {"install_signal_handlers": False, "delete_jobs": "successful"}
+    threading.Thread(target=tasks.run_worker, args=(app,), kwargs=options, daemon=True).start()
     click.echo(f"Ghia: http://127.0.0.1:{port}/  (caught mail: http://127.0.0.1:{port}/dev/mail)")
     run_simple("127.0.0.1", port, app, threaded=True)
 
 
-def _worker(app: Flask) -> None:
-    with app.app_context():
-        mail.run_worker(interval=1.0)
-
-
 def register(app: Flask) -> None:
-    for group in (demo_cli, districts_cli, mail_cli, dev_cli):
+    for group in (demo_cli, districts_cli, mail_cli, dev_cli, jobs_cli, worker):
         app.cli.add_command(group)

@@ -48,6 +48,11 @@ def can_read_audit_log(user) -> bool:
     return holds(user, Role.ADMIN)
 
 
+def can_manage_jobs(user) -> bool:
+    """See background jobs that failed every try, and run them again."""
+    return holds(user, Role.ADMIN)
+
+
 def can_link(user, source_ref: str) -> bool:
     """Add a link from the object `source_ref` (the related panel of its page)."""
     return holds(user, Role.EDITOR)

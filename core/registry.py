@@ -57,15 +57,6 @@ class ToolLink:
     order: int
 
 
-@dataclass(frozen=True)
-class Job:
-    """A background job; the job engine (core/tasks.py) reads these."""
-
-    name: str
-    function: Callable
-    schedule: str | None = None  # cron syntax for periodic jobs
-
-
 @dataclass
 class Registry:
     nav: list[NavEntry] = field(default_factory=list)
@@ -74,8 +65,7 @@ class Registry:
     tool_links: list[ToolLink] = field(default_factory=list)
     link_kinds: dict[str, Callable] = field(default_factory=dict)
     api_blueprints: list = field(default_factory=list)
-    jobs: dict[str, Job] = field(default_factory=dict)
-    subscribers: list[Callable] = field(default_factory=list)
+    consequences: list = field(default_factory=list)
     login_endpoint: str | None = None
     _home_panels: dict[str, HomePanel] = field(default_factory=dict)
     _demo_loaders: dict[str, tuple[int, Callable[[], str]]] = field(default_factory=dict)
@@ -121,12 +111,10 @@ class Registry:
         ordered = sorted(self._demo_loaders.values(), key=lambda item: item[0])
         return [loader for _, loader in ordered]
 
-    def add_job(self, name: str, function: Callable, schedule: str | None = None) -> None:
-        self.jobs[name] = Job(name, function, schedule)
-
-    def add_subscriber(self, receiver: Callable) -> None:
-        """`receiver(kind, event=Event)` runs in the emitter's transaction (core/events.py)."""
-        self.subscribers.append(receiver)
+    def add_consequence(self, handler: Callable) -> None:
+        """A handler made with `@core.events.consequence(...)` in the module's `tasks.py`: in
+        this app it runs as a job after each matching event commits."""
+        self.consequences.append(handler.consequence)
 
     def set_login_endpoint(self, endpoint: str) -> None:
         """Where pages that need a logged-in user send visitors (the accounts module's)."""

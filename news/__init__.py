@@ -15,7 +15,7 @@ def _home_panel() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from news import api, demo, queries, services
+    from news import api, demo, queries, tasks
     from news.markdown import plain_summary, render
     from news.views import bp
 
@@ -30,5 +30,5 @@ def init_app(app: Flask) -> None:
     plugs.add_home_panel("news", 10, "news/_home_panel.html", _home_panel)
     plugs.add_link_kind("news", queries.link_targets)
     plugs.add_api(api.bp)
-    plugs.add_subscriber(services.post_automatically)
+    plugs.add_consequence(tasks.post_from_event)
     plugs.add_demo_loader("news", 20, demo.load)

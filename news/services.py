@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
 
 from core import audit, links
 from core.db import db, utcnow
@@ -198,11 +199,15 @@ def remove_attachment(attachment: Attachment, actor: User | None) -> Post:
     return post
 
 
-def post_automatically(kind: str, event: Event) -> Post | None:
-    """An event carrying a bilingual `news` text becomes one published, linked post."""
+def post_automatically(event: Event) -> Post | None:
+    """An event carrying a bilingual `news` text becomes one published, linked post, once:
+    running it again for the same event returns the post it already made."""
     text = (event.payload or {}).get("news")
     if not text:
         return None
+    existing = db.session.scalars(select(Post).where(Post.event_id == event.id)).first()
+    if existing is not None:
+        return existing
     post = Post(
         kind=PostKind.AUTOMATIC.value,
         status=PostStatus.PUBLISHED,
@@ -211,7 +216,7 @@ def post_automatically(kind: str, event: Event) -> Post | None:
         title_en=clean_text(text["title"].get("en", "")),
         body_ka=clean_text(text["body"]["ka"]),
         body_en=clean_text(text["body"].get("en", "")),
-        tags=normalise_tags([kind]),
+        tags=normalise_tags([event.kind]),
         event_id=event.id,
     )
     db.session.add(post)

@@ -10,12 +10,14 @@ import socket
 import threading
 from pathlib import Path
 
+import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from core import tasks
 from core.app import create_app
 from core.cli import DEMO_DISTRICTS
 from core.db import db
@@ -86,6 +88,12 @@ def app(smtp_server, tmp_path_factory):
 
 
 KEEP_TABLES = {"district", "alembic_version", "spatial_ref_sys"}
+JOB_TABLES = [
+    "procrastinate_jobs",
+    "procrastinate_events",
+    "procrastinate_periodic_defers",
+    "procrastinate_workers",
+]
 
 
 def empty_tables(app) -> None:
@@ -93,6 +101,7 @@ def empty_tables(app) -> None:
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+        tables += JOB_TABLES
         db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         db.session.commit()
 
@@ -128,6 +137,35 @@ def _isolated(request, app):
         db.session = original
         transaction.rollback()
         connection.close()
+
+
+DUE_JOBS = (
+    "SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo'"
+    " AND (scheduled_at IS NULL OR scheduled_at <= now())"
+)
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run a real worker until no job is due (live tests: jobs see only committed rows)."""
+
+    def due() -> int:
+        with psycopg.connect(tasks.conninfo(app.config["SQLALCHEMY_DATABASE_URI"])) as conn:
+            return conn.execute(DUE_JOBS).fetchone()[0]
+
+    def run(**options) -> None:
+        # A worker without `wait` stops when it finds nothing it may take, e.g. while a job
+        # holding a lock runs: run it again until nothing is due.
+        options.update(wait=False, install_signal_handlers=False)
+        for _ in range(20):
+            # In a thread of its own: the browser tests leave an event loop in this one.
+            worker = threading.Thread(target=tasks.run_worker, args=(app,), kwargs=options)
+            worker.start()
+            worker.join()
+            if not due():
+                return
+
+    return run
 
 
 @pytest.fixture

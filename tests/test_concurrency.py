@@ -37,7 +37,7 @@ def race(app, work) -> None:
 
 
 @pytest.mark.usefixtures("thing_kind")
-def test_an_event_emitted_by_racing_processes_fires_once(app):
+def test_an_event_emitted_by_racing_processes_fires_once(app, run_jobs):
     text = {"title": {"ka": "ზღვარი", "en": "Threshold"}, "body": {"ka": "ტექსტი", "en": "Text"}}
     race(
         app,
@@ -45,6 +45,7 @@ def test_an_event_emitted_by_racing_processes_fires_once(app):
             "threshold_reached", "thing:1", {"news": text}, once_key="threshold:thing:1"
         ),
     )
+    run_jobs()
     with app.app_context():
         assert db.session.scalar(select(func.count(Event.id))) == 1
         assert db.session.scalar(select(func.count(Post.id)).where(Post.kind == "automatic")) == 1

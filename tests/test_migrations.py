@@ -26,7 +26,7 @@ from core.config import Config
 from core.db import NAMING_CONVENTION, db, enum_check
 from core.dbadmin import recreate_database
 from core.i18n import Locale
-from core.migrations import POSTGIS_TABLES, include_object
+from core.migrations import JOB_ENGINE_PREFIX, POSTGIS_TABLES, include_object
 from core.models import MailStatus
 from tests.conftest import database_url_for_tests
 
@@ -37,6 +37,7 @@ LIVE_CHECKS = text(
     JOIN pg_class rel ON rel.oid = con.conrelid
     JOIN pg_namespace ns ON ns.oid = rel.relnamespace
     WHERE con.contype = 'c' AND ns.nspname = :schema AND rel.relname <> ALL(:skipped)
+      AND rel.relname NOT LIKE :job_engine
     """
 )
 
@@ -68,7 +69,14 @@ def alembic_differences(connection, metadata: MetaData) -> list:
 
 
 def live_checks(connection) -> dict[tuple[str, str], str]:
-    rows = connection.execute(LIVE_CHECKS, {"schema": "public", "skipped": list(POSTGIS_TABLES)})
+    rows = connection.execute(
+        LIVE_CHECKS,
+        {
+            "schema": "public",
+            "skipped": list(POSTGIS_TABLES),
+            "job_engine": JOB_ENGINE_PREFIX + "%",
+        },
+    )
     return {(table, name): definition for table, name, definition in rows}
 
 

@@ -82,23 +82,32 @@ def test_only_real_pdfs_are_attached():
     assert attachment.size == len(PDF)
 
 
+def test_an_event_with_news_text_queues_one_post_job_and_one_without_none():
+    text = {"title": {"ka": "ზღვარი", "en": "Threshold"}, "body": {"ka": "ტ", "en": "T"}}
+    events.emit("threshold_reached", "thing:7", {"news": text}, once_key="t:7")
+    events.emit("threshold_reached", "thing:7", {"news": text}, once_key="t:7")
+    events.emit("report_fixed", "thing:8", {})
+    queued = db.session.scalar(
+        db.text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = :name"),
+        {"name": "news.tasks.post_from_event"},
+    )
+    assert queued == 1
+    assert db.session.scalars(db.select(Post).filter_by(kind="automatic")).all() == []
+
+
 @pytest.mark.usefixtures("thing_kind")
-def test_an_event_with_news_text_becomes_one_linked_automatic_post():
+def test_an_automatic_post_is_written_once_per_event():
     text = {
         "title": {"ka": "ზღვარი მიღწეულია", "en": "Threshold reached"},
         "body": {"ka": "პეტიციამ ზღვარს მიაღწია.", "en": "The petition reached it."},
     }
-    events.emit("threshold_reached", "thing:7", {"news": text}, once_key="t:7")
-    events.emit("threshold_reached", "thing:7", {"news": text}, once_key="t:7")
+    event = events.emit("threshold_reached", "thing:7", {"news": text})
+    first = services.post_automatically(event)
+    assert services.post_automatically(event) == first
     [post] = db.session.scalars(db.select(Post).filter_by(kind="automatic")).all()
     assert (post.status, post.title_en) == ("published", "Threshold reached")
     assert [t.ref for t in links.related("thing:7", None)] == [post.ref]
     assert [t.ref for t in links.related(post.ref, None)] == ["thing:7"]
-
-
-def test_an_event_without_news_text_makes_no_post():
-    events.emit("report_fixed", "thing:8", {})
-    assert db.session.scalars(db.select(Post).filter_by(kind="automatic")).all() == []
 
 
 @pytest.mark.parametrize("query", ["შეხვედრა", "შეხვედ", "meeting", "Working group", "City"])

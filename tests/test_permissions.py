@@ -18,6 +18,7 @@ from accounts.permissions import can_upload_census
 from core.models import Role
 from core.permissions import (
     can_link,
+    can_manage_jobs,
     can_read_audit_log,
     can_take_part,
     can_unlink,
@@ -51,6 +52,7 @@ CASES = [
     (signed_in, (), SIGNED_IN),
     (can_take_part, (), SIGNED_IN),
     (can_read_audit_log, (), ADMINS),
+    (can_manage_jobs, (), ADMINS),
     (can_link, ("news:1",), EDITORS),
     (can_unlink, ("news:1",), EDITORS),
     (can_upload_census, (), ADMINS),

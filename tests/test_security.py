@@ -61,6 +61,9 @@ EXPECTED = {
     ("city.districts", "GET"):            PUBLIC,
     ("api-docs.openapi_json", "GET"):     PUBLIC,
     ("core.audit_log", "GET"):            row(LOGIN, 403, 403, 403, 403, 403, 200),
+    ("jobs_admin.failed", "GET"):         row(LOGIN, 403, 403, 403, 403, 403, 200),
+    # No failed job with that id: an admin is told so (404); everyone else is refused first.
+    ("jobs_admin.retry", "POST"):         row(LOGIN, 403, 403, 403, 403, 403, 404),
     ("core.add_link", "POST"):            row(LOGIN, 403, 403, 403, 302, 403, 302),
     ("core.remove_link", "POST"):         row(LOGIN, 403, 403, 403, 302, 403, 302),
     ("static", "GET"):                    PUBLIC,
@@ -166,6 +169,7 @@ URL_ARGS = {
     "news.attachment": lambda w: {"attachment_id": w.attachment.id, "filename": "minutes.pdf"},
     "news.delete_attachment": lambda w: {"attachment_id": w.attachment.id},
     "news_api.post": lambda w: {"post_id": w.post.id},
+    "jobs_admin.retry": lambda w: {"job_id": 1},
 }
 
 # Minimal valid forms; a route not listed here is posted with only its CSRF token.

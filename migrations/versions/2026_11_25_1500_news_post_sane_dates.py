@@ -4,7 +4,7 @@ A post dated year 1 made every page that lists it fail (the driver cannot read a
 Such rows take their creation time instead; from now on the database refuses them.
 
 Revision ID: 5d1c0e7a9b21
-Revises: a8f898a8dea4
+Revises: 5c1d2e3f4a5b
 Create Date: 2026-11-25 15:00:00
 
 """
@@ -12,7 +12,7 @@ Create Date: 2026-11-25 15:00:00
 from alembic import op
 
 revision = "5d1c0e7a9b21"
-down_revision = "a8f898a8dea4"
+down_revision = "5c1d2e3f4a5b"
 branch_labels = None
 depends_on = None
 
