@@ -5,7 +5,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from accounts import cli
-    from accounts.views import bp
+    from accounts.views import bp, legal_bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(legal_bp)
     cli.register(app)

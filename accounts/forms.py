@@ -1,10 +1,33 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
+
+from accounts.services import password_problem
+from core.forms import NoControlCharacters
 
 LANGUAGE_CHOICES = [("ka", "ქართული"), ("en", "English")]
+# Phones open the numeric keypad; the number is not worth remembering in a browser's store.
+PERSONAL_NUMBER_INPUT = {
+    "inputmode": "numeric",
+    "pattern": "[0-9]{11}",
+    "maxlength": "11",
+    "autocomplete": "off",
+}
+
+
+def _not_common(form, field) -> None:
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
 
 
 def _password(label):
@@ -12,8 +35,32 @@ def _password(label):
         label,
         validators=[
             DataRequired(_l("Please enter a password.")),
-            Length(min=10, max=200, message=_l("Use at least 10 characters.")),
+            Length(max=200),
+            _not_common,
         ],
+    )
+
+
+def _name():
+    return StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(_l("Please enter your name.")),
+            Length(max=120),
+            NoControlCharacters(),
+        ],
+    )
+
+
+def _personal_number():
+    return StringField(
+        _l("Personal number"),
+        description=_l("The 11 digits on your ID card. We keep only a keyed fingerprint of it."),
+        validators=[
+            DataRequired(_l("Please enter your personal number.")),
+            Regexp(r"^\s*\d{11}\s*$", message=_l("A personal number has 11 digits.")),
+        ],
+        render_kw=PERSONAL_NUMBER_INPUT,
     )
 
 
@@ -29,11 +76,13 @@ def _email():
 
 
 class SignupForm(FlaskForm):
-    name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=120)]
-    )
+    name = _name()
     email = _email()
     password = _password(_l("Password"))
+    accept_terms = BooleanField(
+        _l("I accept the terms of use and have read the privacy notice."),
+        validators=[DataRequired(_l("Please accept the terms to sign up."))],
+    )
 
 
 class LoginForm(FlaskForm):
@@ -68,23 +117,31 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=120)]
-    )
+    name = _name()
     district = SelectField(_l("District where you live"), coerce=int)
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
 class ResidencyForm(FlaskForm):
-    personal_number = StringField(
-        _l("Personal number"),
-        description=_l("The 11 digits on your ID card. We keep only a keyed fingerprint of it."),
-        validators=[
-            DataRequired(_l("Please enter your personal number.")),
-            Regexp(r"^\s*\d{11}\s*$", message=_l("A personal number has 11 digits.")),
-        ],
-    )
+    personal_number = _personal_number()
     district = SelectField(_l("District of registration"), coerce=int)
+
+
+class ResidencyReviewForm(ResidencyForm):
+    note = TextAreaField(
+        _l("What should staff know? (optional)"),
+        validators=[Length(max=1000), NoControlCharacters(multiline=True)],
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Your password"), validators=[DataRequired(_l("Please enter your password."))]
+    )
+    understood = BooleanField(
+        _l("I understand that this cannot be undone."),
+        validators=[DataRequired(_l("Please confirm that you want to delete the account."))],
+    )
 
 
 class CensusUploadForm(FlaskForm):

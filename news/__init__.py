@@ -4,7 +4,7 @@ from flask import Flask, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import events, links, openapi
+from core import events, links, openapi, privacy
 from core.db import db
 from core.registry import add_demo_loader, add_home_panel
 from news.permissions import can_edit_news
@@ -35,6 +35,7 @@ def _home_panel() -> dict:
 def init_app(app: Flask) -> None:
     global _subscribed
     from news import demo, services
+    from news import privacy as news_privacy
     from news.markdown import plain_summary, render
     from news.views import bp
 
@@ -43,6 +44,8 @@ def init_app(app: Flask) -> None:
     links.register("news", _resolve)
     add_home_panel("news", 10, "news/_home_panel.html", _home_panel)
     add_demo_loader("news", 20, demo.load)
+    privacy.register_export("news", news_privacy.export)
+    privacy.register_erasure("news", news_privacy.erase)
     openapi.add_paths(
         {
             "/news/feed.atom": openapi.atom_feed(

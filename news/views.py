@@ -12,12 +12,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 from flask_login import current_user
 
 from core import links, uploads
 from core.db import db
 from core.errors import Refused
-from core.forms import form_page
+from core.forms import form_page, prefilled
 from core.i18n import local_midnight
 from core.models import Role
 from core.permissions import require_role
@@ -127,7 +128,8 @@ def new():
 @require_role(Role.EDITOR)
 def edit(post_id):
     post = db.get_or_404(Post, post_id)
-    form = PostForm(obj=post, tags=", ".join(post.tags), published_at=post.published_at)
+    published = post.published_at and to_user_timezone(post.published_at).date()
+    form = prefilled(PostForm, post, tags=", ".join(post.tags), published_at=published)
     return _edit_page(form, post)
 
 
