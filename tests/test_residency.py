@@ -81,9 +81,7 @@ def test_no_district_chosen_says_so(app, client):
     log_in(client, make_user())
     response = confirm(client, district=None)
     assert response.status_code == 422
-    assert "Please choose the district where you are registered." in response.get_data(
-        as_text=True
-    )
+    assert "Please choose the district where you are registered." in response.get_data(as_text=True)
 
 
 def test_the_personal_number_field_opens_the_numeric_keypad(client):
