@@ -35,7 +35,7 @@ def _home_panel() -> dict:
 def init_app(app: Flask) -> None:
     global _subscribed
     from news import demo, services
-    from news import privacy as news_privacy
+    from news import datarights
     from news.markdown import plain_summary, render
     from news.views import bp
 
@@ -44,8 +44,8 @@ def init_app(app: Flask) -> None:
     links.register("news", _resolve)
     add_home_panel("news", 10, "news/_home_panel.html", _home_panel)
     add_demo_loader("news", 20, demo.load)
-    privacy.register_export("news", news_privacy.export)
-    privacy.register_erasure("news", news_privacy.erase)
+    privacy.register_export("news", datarights.export)
+    privacy.register_erasure("news", datarights.erase)
     openapi.add_paths(
         {
             "/news/feed.atom": openapi.atom_feed(

@@ -311,3 +311,118 @@ def test_a_password_reset_also_ends_other_sessions(app, client, mailbox):
         {"password": "another long password", "confirm": "another long password"},
     )
     assert other_device.get("/accounts/profile").status_code == 302
+
+
+def selected_district(html: str) -> str | None:
+    select = re.search(r'<select[^>]*name="district".*?</select>', html, re.S)[0]
+    chosen = re.search(r'<option selected value="(\d+)"|<option value="(\d+)" selected', select)
+    return chosen and (chosen[1] or chosen[2])
+
+
+def test_profile_shows_the_saved_district_so_saving_the_name_keeps_it(client):
+    vake = db.session.scalars(db.select(services.District).filter_by(slug="vake")).one()
+    user = make_user()
+    user.district_id = vake.id
+    db.session.commit()
+    log_in(client, user)
+    assert selected_district(client.get("/accounts/profile").get_data(as_text=True)) == str(vake.id)
+    # The browser sends back what the form shows; only the name changed.
+    submit(client, "/accounts/profile", {"name": "Nino B.", "district": vake.id, "locale": "ka"})
+    db.session.refresh(user)
+    assert (user.name, user.district_id) == ("Nino B.", vake.id)
+
+
+def test_very_common_passwords_are_refused_everywhere(app, client, mailbox):
+    common = "qwertyuiop"  # long enough, and on every leaked-password list
+    signup = sign_up(client, email="common@example.org", password=common, lang="en")
+    assert signup.status_code == 422
+    assert "among the most common" in signup.get_data(as_text=True)
+    assert services.find_user("common@example.org") is None
+    user = make_user()
+    log_in(client, user)
+    change = submit(
+        client,
+        "/accounts/password?lang=en",
+        {"current_password": PASSWORD, "password": "Password123", "confirm": "Password123"},
+    )
+    assert change.status_code == 422
+    assert "among the most common" in change.get_data(as_text=True)
+    client.post("/accounts/logout")
+    submit(client, "/accounts/reset", {"email": user.email})
+    [message] = deliver(app, mailbox)
+    reset = submit(client, link_in(message), {"password": "1234567890", "confirm": "1234567890"})
+    assert reset.status_code == 422
+    assert services.authenticate(user.email, PASSWORD)
+
+
+def test_names_refuse_line_breaks_and_control_characters(client):
+    for name in ("Tamar\nAdmin", "Tamar\x00", "Tamar\u0085"):
+        response = submit(
+            client,
+            "/accounts/signup?lang=en",
+            {
+                "name": name,
+                "email": "t@example.org",
+                "password": "a long password",
+                "accept_terms": "y",
+            },
+        )
+        assert response.status_code == 422, repr(name)
+        assert "one line" in response.get_data(as_text=True)
+    user = make_user()
+    log_in(client, user)
+    response = submit(
+        client, "/accounts/profile", {"name": "Nino\r\nB.", "district": 0, "locale": "ka"}
+    )
+    assert response.status_code == 422
+    db.session.refresh(user)
+    assert user.name == "Nino Beridze"
+
+
+def test_signup_needs_consent_and_records_it(client):
+    refused = submit(
+        client,
+        "/accounts/signup?lang=en",
+        {"name": "Tamar", "email": "t@example.org", "password": "a long password"},
+    )
+    assert refused.status_code == 422
+    assert "Please accept the terms" in refused.get_data(as_text=True)
+    assert services.find_user("t@example.org") is None
+    sign_up(client, email="t@example.org")
+    user = services.find_user("t@example.org")
+    assert user.terms_version == services.TERMS_VERSION
+    assert user.terms_accepted_at is not None
+
+
+def test_unconfirmed_account_sees_a_banner_that_sends_the_link_again(app, client, mailbox):
+    user = make_user(confirmed=False)
+    log_in(client, user)
+    html = client.get("/news/?lang=en").get_data(as_text=True)
+    assert "is not confirmed yet" in html
+    assert 'action="/accounts/confirm/resend?next=/news/"' in html
+    response = submit(client, "/accounts/confirm/resend?next=/news/", {}, form_url="/news/")
+    assert response.headers["Location"] == "/news/"
+    [message] = deliver(app, mailbox)
+    assert message["To"] == user.email
+    assert "/accounts/confirm/" in link_in(message)
+    confirmed = make_user()
+    other = app.test_client()
+    log_in(other, confirmed)
+    assert "is not confirmed yet" not in other.get("/news/?lang=en").get_data(as_text=True)
+
+
+def test_signing_up_again_with_an_unconfirmed_address_sends_a_fresh_link(app, client, mailbox):
+    sign_up(client, email="again@example.org", password="the first long password")
+    [first] = deliver(app, mailbox)
+    sign_up(client, email="again@example.org", password="the second long password")
+    second = deliver(app, mailbox)[-1]
+    assert second["Subject"] == first["Subject"]  # a confirmation again, not "you have an account"
+    assert link_in(second) != link_in(first)
+    assert submit(client, link_in(first), {}, form_url="/accounts/login").status_code == 404
+    assert submit(client, link_in(second), {}, form_url="/accounts/login").status_code == 302
+    user = services.find_user("again@example.org")
+    assert user.is_confirmed
+    # Whoever read the mailbox chose the password that now works.
+    assert services.authenticate(user.email, "the second long password")
+    assert not services.authenticate(user.email, "the first long password")
+    assert db.session.scalar(db.select(db.func.count(User.id)).filter_by(email=user.email)) == 1
