@@ -34,8 +34,7 @@ def _home_panel() -> dict:
 
 def init_app(app: Flask) -> None:
     global _subscribed
-    from news import demo, services
-    from news import datarights
+    from news import datarights, demo, services
     from news.markdown import plain_summary, render
     from news.views import bp
 

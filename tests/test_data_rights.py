@@ -41,7 +41,8 @@ def test_the_privacy_notice_names_the_controller_contact_and_rights(app, client)
         "Personal Data Protection Service",
     ):
         assert part in html
-    assert 'href="/accounts/data"' in html and 'href="/accounts/delete"' in html
+    assert 'href="/accounts/data"' in html
+    assert 'href="/accounts/delete"' in html
     assert 'href="/privacy"' in client.get("/accounts/signup").get_data(as_text=True)
 
 
@@ -157,7 +158,8 @@ def test_an_account_that_must_stay_is_anonymised_instead(app, client):
         privacy._erasers.pop("test-signatures")
     row = db.session.get(User, user_id)
     assert row is not None
-    assert email not in (row.email, row.name) and "Nino" not in row.name
+    assert email not in (row.email, row.name)
+    assert "Nino" not in row.name
     assert (row.active, row.grants, row.personal_number_hmac) == (False, [], None)
     assert row.verified_district_id is None
     assert db.session.scalars(db.select(ResidencyReview).filter_by(user_id=user_id)).all() == []
