@@ -248,7 +248,8 @@ def residency():
             )
         except Refused as error:
             keep_despite_refusal()  # the audit entry of the refused attempt stays
-            return refused_on(form, error, "accounts/residency.html", failed=True)
+            failed = error.message == residency_rules.not_confirmed_message()  # offer a review
+            return refused_on(form, error, "accounts/residency.html", failed=failed)
         flash(
             _("Your place of registration is confirmed: %(district)s.", district=district.name),
             "success",
