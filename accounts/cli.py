@@ -3,7 +3,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from accounts import services
+from accounts import census, services
 from accounts.permissions import can_upload_census
 from core.errors import Refused
 from core.models import Role
@@ -21,8 +21,9 @@ census_cli = CommandGroup("census", help="The census list for residency verifica
 @click.password_option(help="The password; asked for when not given.")
 def create(email: str, role: str, districts: tuple[str, ...], name: str | None, password: str):
     """Create a confirmed account with a role, or grant the role to an existing account."""
-    if len(password) < 10:
-        raise click.ClickException("the password needs at least 10 characters")
+    problem = services.password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
     try:
         user = services.find_user(email)
         if user:
@@ -40,17 +41,23 @@ def create(email: str, role: str, districts: tuple[str, ...], name: str | None, 
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--by", "by_email", required=True, help="E-mail of the administrator (audit).")
 def census_import(path: Path, by_email: str) -> None:
-    """Replace the census list with a CSV (personal_number,district) too big to upload."""
+    """Replace the census list with a CSV (personal_number,district) too big to upload.
+
+    A file with any problem replaces nothing: every problem is listed with its line."""
     admin = services.find_user(by_email)
     if not can_upload_census(admin):
         raise click.ClickException(f"{by_email} is not an administrator")
     try:
-        result = services.import_census(path.read_text(encoding="utf-8-sig"), admin)
+        result = census.import_census(path.read_text(encoding="utf-8-sig"), admin)
     except (Refused, UnicodeDecodeError) as error:
         raise click.ClickException(getattr(error, "message", str(error))) from error
     for problem in result.problems:
         click.echo(problem, err=True)
-    click.echo(f"census: {result.imported} imported, {len(result.problems)} skipped")
+    if result.refused:
+        if result.more_problems:
+            click.echo(f"… and {result.more_problems} more problems", err=True)
+        raise click.ClickException("the census list was not replaced")
+    click.echo(f"census: {result.imported} imported")
 
 
 def register(app: Flask) -> None:

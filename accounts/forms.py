@@ -1,34 +1,48 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
 
-from core.forms import Form
+from accounts.services import MIN_PASSWORD_LENGTH, password_problem
+from core.forms import Form, NoControlCharacters
 
 LANGUAGE_CHOICES = [("ka", "ქართული"), ("en", "English")]
-PASSWORD_MIN_LENGTH = 10
 
 # `autocomplete` on every account field, so browsers and password managers fill them in
 # (https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#autofill).
+
+# Phones open the numeric keypad; the number is not worth remembering in a browser's store.
+PERSONAL_NUMBER_INPUT = {
+    "inputmode": "numeric",
+    "pattern": "[0-9]{11}",
+    "maxlength": "11",
+    "autocomplete": "off",
+}
 
 
 def _autocomplete(token: str) -> dict:
     return {"autocomplete": token}
 
 
+def _not_common(form, field) -> None:
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
 def _new_password(label):
     """A password being chosen: its rules are shown under the field before the first try."""
     return PasswordField(
         label,
-        description=_l("At least %(num)s characters.", num=PASSWORD_MIN_LENGTH),
-        validators=[
-            DataRequired(_l("Please enter a password.")),
-            Length(
-                min=PASSWORD_MIN_LENGTH,
-                max=200,
-                message=_l("Use at least %(num)s characters.", num=PASSWORD_MIN_LENGTH),
-            ),
-        ],
+        description=_l("At least %(num)s characters.", num=MIN_PASSWORD_LENGTH),
+        validators=[DataRequired(_l("Please enter a password.")), Length(max=200), _not_common],
         render_kw=_autocomplete("new-password"),
     )
 
@@ -64,8 +78,24 @@ def _email(autocomplete: str = "email"):
 def _name():
     return StringField(
         _l("Name"),
-        validators=[DataRequired(_l("Please enter your name.")), Length(max=120)],
+        validators=[
+            DataRequired(_l("Please enter your name.")),
+            Length(max=120),
+            NoControlCharacters(),
+        ],
         render_kw=_autocomplete("name"),
+    )
+
+
+def _personal_number():
+    return StringField(
+        _l("Personal number"),
+        description=_l("The 11 digits on your ID card. We keep only a keyed fingerprint of it."),
+        validators=[
+            DataRequired(_l("Please enter your personal number.")),
+            Regexp(r"^\s*\d{11}\s*$", message=_l("A personal number has 11 digits.")),
+        ],
+        render_kw=PERSONAL_NUMBER_INPUT,
     )
 
 
@@ -73,6 +103,10 @@ class SignupForm(Form):
     name = _name()
     email = _email()
     password = _new_password(_l("Password"))
+    accept_terms = BooleanField(
+        _l("I accept the terms of use and have read the privacy notice."),
+        validators=[DataRequired(_l("Please accept the terms to sign up."))],
+    )
 
 
 class LoginForm(Form):
@@ -108,18 +142,24 @@ class ProfileForm(Form):
 
 
 class ResidencyForm(Form):
-    # "off": a personal number is not something a browser should remember.
-    personal_number = StringField(
-        _l("Personal number"),
-        description=_l("The 11 digits on your ID card. We keep only a keyed fingerprint of it."),
-        validators=[
-            DataRequired(_l("Please enter your personal number.")),
-            Regexp(r"^\s*\d{11}\s*$", message=_l("A personal number has 11 digits.")),
-        ],
-        render_kw={"autocomplete": "off", "inputmode": "numeric"},
-    )
+    personal_number = _personal_number()
     district = SelectField(
         _l("District of registration"), coerce=int, render_kw=_autocomplete("off")
+    )
+
+
+class ResidencyReviewForm(ResidencyForm):
+    note = TextAreaField(
+        _l("What should staff know? (optional)"),
+        validators=[Length(max=1000), NoControlCharacters(multiline=True)],
+    )
+
+
+class DeleteAccountForm(Form):
+    current_password = _current_password(_l("Your password"))
+    understood = BooleanField(
+        _l("I understand that this cannot be undone."),
+        validators=[DataRequired(_l("Please confirm that you want to delete the account."))],
     )
 
 

@@ -12,4 +12,9 @@ def can_upload_census(user) -> bool:
     return holds(user, Role.ADMIN)
 
 
-TEMPLATE_FUNCTIONS = (can_upload_census,)
+def can_review_residency(user, review=None) -> bool:
+    """Decide a resident's request to release a personal number held by another account."""
+    return holds(user, Role.ADMIN)
+
+
+TEMPLATE_FUNCTIONS = (can_upload_census, can_review_residency)

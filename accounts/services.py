@@ -1,34 +1,61 @@
-"""Account rules: sign-up, confirmation, log-in, reset, profile, roles and residency.
+"""Account rules: sign-up, confirmation, log-in, reset, profile and roles.
 
 Answers never reveal whether an e-mail address has an account.
 """
 
-import csv
-import hashlib
-import hmac
-import io
-import re
-from dataclasses import dataclass, field
+from datetime import date
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import select
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from accounts import tokens
-from accounts.models import CensusEntry
 from core import audit, mail
 from core.db import db, utcnow
 from core.districts import by_slug
 from core.errors import Refused
+from core.forms import has_control_characters
 from core.models import District, Role, RoleGrant, User
 
 hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both answers take the same time.
 _DUMMY_HASH = hasher.hash("not a real password")
-PERSONAL_NUMBER = re.compile(r"^\d{11}$")
-CENSUS_BATCH = 10_000
+# The 30,000 most common passwords of real leaks, as zxcvbn ships them.
+COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
+MIN_PASSWORD_LENGTH = 10
+NAME_LENGTH = 120
+# The version of the terms and privacy notice a sign-up agrees to; change it with their text.
+TERMS_VERSION = "2026-11-25"
+
+
+def terms_date() -> date:
+    return date.fromisoformat(TERMS_VERSION)
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is refused, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("Use at least %(num)s characters.", num=MIN_PASSWORD_LENGTH)
+    if password.strip().lower() in COMMON_PASSWORDS:
+        return _("This password is among the most common ones and easy to guess. Choose another.")
+    return None
+
+
+def _new_password_hash(password: str) -> str:
+    problem = password_problem(password)
+    if problem:
+        raise Refused(problem, status=422, field="password")
+    return hasher.hash(password)
+
+
+def clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > NAME_LENGTH or has_control_characters(name):
+        raise Refused(_("Please enter your name on one line."), status=422, field="name")
+    return name
 
 
 def normalise_email(email: str) -> str:
@@ -49,10 +76,25 @@ def send_confirmation(user: User) -> None:
     mail.queue(user.email, "confirm_email", user.locale, user=user, link=link, hours=hours)
 
 
-def sign_up(name: str, email: str, password: str, locale: str) -> User | None:
-    """Create an unconfirmed account; for a known address, tell its owner instead."""
+def sign_up(name: str, email: str, password: str, locale: str, accepted_terms: bool) -> User | None:
+    """Create an unconfirmed account; for a known address, tell its owner instead.
+
+    Signing up again with an address that is still unconfirmed starts over: the new name,
+    password and consent replace the old ones (the older links and sessions stop working) and
+    a fresh link goes out, so whoever can read the mailbox ends up owning the account.
+    """
+    if not accepted_terms:
+        raise Refused(_("Please accept the terms to sign up."), status=422, field="accept_terms")
+    name = clean_name(name)
     existing = find_user(email)
-    password_hash = hasher.hash(password)  # in both branches, so both take as long
+    password_hash = _new_password_hash(password)  # in every branch, so all take as long
+    if existing and existing.is_active and not existing.is_confirmed:
+        existing.name, existing.locale = name, locale
+        existing.password_hash = password_hash
+        existing.session_version += 1
+        _record_consent(existing)
+        send_confirmation(existing)
+        return existing
     if existing:
         mail.queue(
             existing.email,
@@ -63,16 +105,16 @@ def sign_up(name: str, email: str, password: str, locale: str) -> User | None:
             reset=_external("accounts.reset_request"),
         )
         return None
-    user = User(
-        name=name.strip(),
-        email=normalise_email(email),
-        locale=locale,
-        password_hash=password_hash,
-    )
+    user = User(name=name, email=normalise_email(email), locale=locale, password_hash=password_hash)
+    _record_consent(user)
     db.session.add(user)
     db.session.flush()
     send_confirmation(user)
     return user
+
+
+def _record_consent(user: User) -> None:
+    user.terms_accepted_at, user.terms_version = utcnow(), TERMS_VERSION
 
 
 def _link_data(purpose: str, token: str, max_age_key: str, expired: str, invalid: str) -> dict:
@@ -85,17 +127,24 @@ def _link_data(purpose: str, token: str, max_age_key: str, expired: str, invalid
         raise Refused(invalid, status=404) from error
 
 
-def confirm_email(token: str) -> User:
+def user_for_confirmation(token: str) -> User:
+    """The account a confirmation link is for; the link dies when the password changes
+    (a new sign-up of an unconfirmed address) or the address does."""
     data = _link_data(
         tokens.CONFIRM,
         token,
         "EMAIL_CONFIRM_MAX_AGE",
-        _("This confirmation link has expired. Log in to get a new one."),
+        _("This confirmation link has expired."),
         _("This confirmation link is not valid."),
     )
     user = db.session.get(User, data["id"])
-    if user is None or user.email != data.get("email"):
+    if user is None or user.email != data.get("email") or not tokens.matches_password(user, data):
         raise Refused(_("This confirmation link is not valid."), status=404)
+    return user
+
+
+def confirm_email(token: str) -> User:
+    user = user_for_confirmation(token)
     if not user.is_confirmed:
         user.email_confirmed_at = utcnow()
     return user
@@ -128,7 +177,7 @@ def user_for_reset(token: str) -> User:
         tokens.RESET,
         token,
         "PASSWORD_RESET_MAX_AGE",
-        _("This reset link has expired. Please ask for a new one."),
+        _("This reset link has expired."),
         _("This reset link is not valid."),
     )
     user = db.session.get(User, data["id"])
@@ -139,7 +188,7 @@ def user_for_reset(token: str) -> User:
 
 def _set_password(user: User, password: str) -> None:
     """A new password also ends every session of the account (the cookie's id changes)."""
-    user.password_hash = hasher.hash(password)
+    user.password_hash = _new_password_hash(password)
     user.session_version += 1
 
 
@@ -152,13 +201,18 @@ def log_out(user: User) -> None:
     audit.record(user, "account.logout", f"user:{user.id}")
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def check_password(user: User, password: str) -> None:
+    """Refuses a wrong password of a logged-in account (changing it, deleting the account)."""
     try:
-        hasher.verify(user.password_hash, current)
+        hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError) as error:
         raise Refused(
             _("The current password is not right."), status=422, field="current_password"
         ) from error
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    check_password(user, current)
     _set_password(user, new)
     audit.record(user, "account.password", f"user:{user.id}")
 
@@ -174,7 +228,7 @@ def reset_password(token: str, password: str) -> User:
 def update_profile(user: User, name: str, district_id: int | None, locale: str) -> None:
     if district_id is not None and db.session.get(District, district_id) is None:
         raise Refused(_("Please choose a district from the list."), field="district")
-    user.name, user.district_id, user.locale = name.strip(), district_id, locale
+    user.name, user.district_id, user.locale = clean_name(name), district_id, locale
 
 
 def create_user(email: str, name: str, password: str, role: Role, district_slugs=()) -> User:
@@ -183,8 +237,8 @@ def create_user(email: str, name: str, password: str, role: Role, district_slugs
         raise Refused(_("An account with this e-mail address already exists."))
     user = User(
         email=normalise_email(email),
-        name=name,
-        password_hash=hasher.hash(password),
+        name=clean_name(name),
+        password_hash=_new_password_hash(password),
         email_confirmed_at=utcnow(),
     )
     db.session.add(user)
@@ -215,84 +269,3 @@ def grant_role(user: User, role: Role, district_slugs=(), actor: User | None = N
     audit.record(
         actor, "role.grant", f"user:{user.id}", role=role.value, districts=list(district_slugs)
     )
-
-
-def personal_number_hmac(personal_number: str) -> str:
-    key = current_app.config["PERSONAL_NUMBER_KEY"].encode()
-    return hmac.new(key, personal_number.encode(), hashlib.sha256).hexdigest()
-
-
-@dataclass
-class CensusImport:
-    imported: int = 0
-    problems: list[str] = field(default_factory=list)
-
-
-def _census_rows(text: str):
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or not {"personal_number", "district"} <= set(reader.fieldnames):
-        raise Refused(_("The CSV needs the columns personal_number and district."))
-    yield from enumerate(reader, start=2)
-
-
-def import_census(text: str, actor: User) -> CensusImport:
-    """Replace the census list; lines with problems are reported and skipped."""
-    districts = {d.slug: d.id for d in db.session.scalars(select(District))}
-    entries: dict[str, int] = {}
-    result = CensusImport()
-    for line, row in _census_rows(text):
-        number = (row.get("personal_number") or "").strip()
-        slug = (row.get("district") or "").strip()
-        if not PERSONAL_NUMBER.match(number):
-            result.problems.append(
-                _("Line %(line)s: the personal number must have 11 digits.", line=line)
-            )
-        elif slug not in districts:
-            result.problems.append(
-                _("Line %(line)s: unknown district “%(slug)s”.", line=line, slug=slug)
-            )
-        else:
-            entries[personal_number_hmac(number)] = districts[slug]
-    db.session.execute(delete(CensusEntry))
-    rows = [{"personal_number_hmac": h, "district_id": d} for h, d in entries.items()]
-    for start in range(0, len(rows), CENSUS_BATCH):  # a city's list has about a million lines
-        db.session.execute(insert(CensusEntry), rows[start : start + CENSUS_BATCH])
-    result.imported = len(rows)
-    audit.record(
-        actor, "census.import", None, imported=result.imported, problems=len(result.problems)
-    )
-    return result
-
-
-def census_size() -> int:
-    return db.session.scalar(select(func.count()).select_from(CensusEntry))
-
-
-def verify_residency(user: User, personal_number: str, district_id: int) -> District:
-    number = personal_number.strip()
-    if not PERSONAL_NUMBER.match(number):
-        raise Refused(_("A personal number has 11 digits."), field="personal_number")
-    digest = personal_number_hmac(number)
-    entry = db.session.scalars(
-        select(CensusEntry).where(
-            CensusEntry.personal_number_hmac == digest, CensusEntry.district_id == district_id
-        )
-    ).first()
-    if entry is None:
-        raise Refused(
-            _("This personal number and district do not match the census list."),
-            status=422,
-            field="personal_number",
-        )
-    holder = db.session.scalars(select(User).where(User.personal_number_hmac == digest)).first()
-    if holder is not None and holder.id != user.id:
-        raise Refused(
-            _("This personal number already verifies another account."),
-            status=409,
-            field="personal_number",
-        )
-    user.personal_number_hmac, user.verified_district_id = digest, district_id
-    user.residency_verified_at = utcnow()
-    user.district_id = user.district_id or district_id
-    db.session.flush()
-    return user.verified_district

@@ -29,7 +29,11 @@ def _password_fingerprint(user: User) -> str:
 
 
 def confirmation_token(user: User) -> str:
-    return _serializer(CONFIRM).dumps({"id": user.id, "email": user.email})
+    """Bound to the address and the password, so a new sign-up of an unconfirmed address
+    ends the links sent before it."""
+    return _serializer(CONFIRM).dumps(
+        {"id": user.id, "email": user.email, "pw": _password_fingerprint(user)}
+    )
 
 
 def reset_token(user: User) -> str:

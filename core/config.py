@@ -41,6 +41,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "Ghia <no-reply@ghia.localhost>")
+    # Where residents send questions and requests about their personal data (privacy notice).
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "privacy@ghia.localhost")
     REDIS_URL = os.environ.get("REDIS_URL", "")
     PROXY_COUNT = _int("PROXY_COUNT", 0)
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")

@@ -82,6 +82,9 @@ class User(UserMixin, db.Model):
     )
     personal_number_hmac: Mapped[str | None] = mapped_column(String(64), unique=True)
     residency_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Consent at sign-up: when, and to which version of the terms and privacy notice.
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    terms_version: Mapped[str | None] = mapped_column(String(20))
     # Part of the session cookie's user id: raising it logs the account out everywhere.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = created_at_column()

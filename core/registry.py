@@ -62,10 +62,14 @@ class Registry:
     nav: list[NavEntry] = field(default_factory=list)
     feeds: list[Feed] = field(default_factory=list)
     header_templates: list[str] = field(default_factory=list)
+    banner_templates: list[str] = field(default_factory=list)
     tool_links: list[ToolLink] = field(default_factory=list)
     link_kinds: dict[str, Callable] = field(default_factory=dict)
     api_blueprints: list = field(default_factory=list)
     consequences: list = field(default_factory=list)
+    footer_links: list[NavEntry] = field(default_factory=list)
+    exporters: dict[str, Callable] = field(default_factory=dict)
+    erasers: dict[str, Callable] = field(default_factory=dict)
     login_endpoint: str | None = None
     _home_panels: dict[str, HomePanel] = field(default_factory=dict)
     _demo_loaders: dict[str, tuple[int, Callable[[], str]]] = field(default_factory=dict)
@@ -80,6 +84,10 @@ class Registry:
     def add_header_template(self, template: str) -> None:
         """A template of `<li>` items for the header's account area."""
         self.header_templates.append(template)
+
+    def add_banner_template(self, template: str) -> None:
+        """A notice shown above every page's content (e.g. "confirm your e-mail address")."""
+        self.banner_templates.append(template)
 
     def add_tool_link(self, endpoint: str, label, allowed: Callable, order: int) -> None:
         self.tool_links.append(ToolLink(endpoint, label, allowed, order))
@@ -110,6 +118,16 @@ class Registry:
     def demo_loaders(self) -> list[Callable[[], str]]:
         ordered = sorted(self._demo_loaders.values(), key=lambda item: item[0])
         return [loader for _, loader in ordered]
+
+    def add_footer_link(self, endpoint: str, label, order: int) -> None:
+        self.footer_links.append(NavEntry(endpoint, label, order))
+        self.footer_links.sort(key=lambda entry: entry.order)
+
+    def add_data_rights(self, name: str, export: Callable, erase: Callable) -> None:
+        """What the module gives for "download my data" and does for "delete my account"
+        (see core/privacy.py)."""
+        self.exporters[name] = export
+        self.erasers[name] = erase
 
     def add_consequence(self, handler: Callable) -> None:
         """A handler made with `@core.events.consequence(...)` in the module's `tasks.py`: in

@@ -5,9 +5,27 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
 
 from core.extensions import limiter
+
+
+# Rate-limit keys. One address can be a whole City Hall kiosk or university, so its limits
+# are generous; the tight limits count per account or per typed e-mail address instead.
+def address_key() -> str:
+    return f"address:{get_remote_address()}"
+
+
+def account_key() -> str:
+    if current_user.is_authenticated:
+        return f"account:{current_user.id}"
+    return address_key()
+
+
+def typed_email_key() -> str:
+    email = (request.form.get("email") or "").strip().lower()
+    return f"email:{email}" if email else address_key()
 
 
 def content_security_policy(tile_url: str) -> str:

@@ -8,10 +8,16 @@ cannot keep half an action (Indico commits after its request handler the same wa
 import functools
 from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, g
 from flask.cli import AppGroup
 
 from core.db import db
+
+
+def keep_despite_refusal() -> None:
+    """Commit this request's writes even though it answers with an error: a refused attempt
+    that must still be counted or audited (nothing else may have been written by then)."""
+    g.keep_despite_refusal = True
 
 
 def finish(succeeded: bool) -> None:
@@ -32,7 +38,7 @@ class TransactionalFlask(Flask):
 
     def dispatch_request(self):
         response = self.make_response(super().dispatch_request())
-        finish(response.status_code < 400)
+        finish(response.status_code < 400 or g.get("keep_despite_refusal", False))
         return response
 
 

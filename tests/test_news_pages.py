@@ -286,3 +286,15 @@ def test_the_related_panel_shows_linked_drafts_to_editors_only(app, client):
     assert "Linked draft" not in client.get(f"/news/{post.id}?lang=en").get_data(as_text=True)
     log_in(client, make_user(Role.EDITOR))
     assert "Linked draft" in client.get(f"/news/{post.id}?lang=en").get_data(as_text=True)
+
+
+def test_the_edit_form_shows_the_saved_tags_and_local_day_so_saving_keeps_them(app, client):
+    """A sibling of the profile's lost district: the form must show what is stored."""
+    from datetime import datetime
+
+    tbilisi_morning = datetime(2017, 10, 20, 1, 30, tzinfo=ZoneInfo("Asia/Tbilisi"))
+    post = make_post(app, published_at=tbilisi_morning)  # 2017-10-19 in UTC
+    log_in(client, make_user(Role.EDITOR))
+    html = client.get(f"/news/{post.id}/edit").get_data(as_text=True)
+    assert 'value="ogp, training"' in html
+    assert 'value="2017-10-20"' in html

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from accounts.permissions import can_upload_census
+from accounts.permissions import can_review_residency, can_upload_census
 from core.models import Role
 from core.permissions import (
     can_link,
@@ -56,6 +56,7 @@ CASES = [
     (can_link, ("news:1",), EDITORS),
     (can_unlink, ("news:1",), EDITORS),
     (can_upload_census, (), ADMINS),
+    (can_review_residency, (), ADMINS),
     (can_write_posts, (), EDITORS),
     (can_read_drafts, (), EDITORS),
     (can_see_post, (PUBLISHED,), EVERYONE),

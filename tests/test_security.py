@@ -18,8 +18,10 @@ from flask import Flask
 from sqlalchemy import update
 
 from accounts import tokens
+from accounts.models import ResidencyReview
 from core.app import create_app
 from core.db import db
+from core.districts import by_slug
 from core.extensions import limiter
 from core.models import Role, User
 from core.permissions import require_confirmed, requires, signed_in
@@ -70,7 +72,8 @@ EXPECTED = {
 
     ("accounts.signup", "GET"):           PUBLIC,
     ("accounts.signup", "POST"):          row(422, 422, 422, 422, 422, 422, 422),
-    ("accounts.confirm", "GET"):          row(302, 302, 302, 302, 302, 302, 302),
+    ("accounts.confirm", "GET"):          PUBLIC,  # a page with a button: opening confirms nothing
+    ("accounts.confirm_post", "POST"):    row(302, 302, 302, 302, 302, 302, 302),
     ("accounts.resend_confirmation", "POST"): row(LOGIN, 302, 302, 302, 302, 302, 302),
     ("accounts.login", "GET"):            PUBLIC,
     ("accounts.login", "POST"):           row(422, 422, 422, 422, 422, 422, 422),
@@ -87,6 +90,15 @@ EXPECTED = {
     ("accounts.residency", "POST"):       row(LOGIN, 422, 422, 422, 422, 422, 422),
     ("accounts.census", "GET"):           row(LOGIN, 403, 403, 403, 403, 403, 200),
     ("accounts.census", "POST"):          row(LOGIN, 403, 403, 403, 403, 403, 422),
+    ("accounts.residency_review", "GET"): row(LOGIN, 200, 200, 200, 200, 200, 200),
+    ("accounts.residency_review", "POST"): row(LOGIN, 422, 422, 422, 422, 422, 422),
+    ("accounts.residency_reviews", "GET"): row(LOGIN, 403, 403, 403, 403, 403, 200),
+    ("accounts.resolve_residency_review", "POST"): row(LOGIN, 403, 403, 403, 403, 403, 302),
+    ("accounts.download_data", "GET"):    row(LOGIN, 200, 200, 200, 200, 200, 200),
+    ("accounts.delete_account", "GET"):   row(LOGIN, 200, 200, 200, 200, 200, 200),
+    ("accounts.delete_account", "POST"):  row(LOGIN, 422, 422, 422, 422, 422, 422),
+    ("legal.privacy", "GET"):             PUBLIC,
+    ("legal.terms", "GET"):               PUBLIC,
 
     ("news.index", "GET"):                PUBLIC,
     ("news_api.atom_feed", "GET"):        PUBLIC,
@@ -123,6 +135,7 @@ class World:
     draft: Post
     attachment: Attachment
     newcomer: User  # an unconfirmed account, for the e-mailed links
+    review: ResidencyReview  # the newcomer's request to check a claimed personal number
 
 
 def _post(title: str, publish: bool) -> Post:
@@ -144,12 +157,17 @@ def _world() -> World:
         email=f"newcomer{next(_serial)}@example.org", name="New", password_hash="-", locale="ka"
     )
     db.session.add(newcomer)
+    review = ResidencyReview(
+        user=newcomer, personal_number_hmac="0" * 64, district_id=by_slug("vake").id
+    )
+    db.session.add(review)
     world = World(
         post=_post("Published", publish=True),
         other=_post("Other", publish=True),
         draft=draft,
         attachment=news.attach_pdf(draft, "minutes.pdf", PDF, None),
         newcomer=newcomer,
+        review=review,
     )
     db.session.commit()
     return world
@@ -161,7 +179,9 @@ POST_FORM = {"title_ka": "სათაური", "body_ka": "ტექსტი
 URL_ARGS = {
     "static": lambda w: {"filename": "css/ghia.css"},
     "accounts.confirm": lambda w: {"token": tokens.confirmation_token(w.newcomer)},
+    "accounts.confirm_post": lambda w: {"token": tokens.confirmation_token(w.newcomer)},
     "accounts.reset_password": lambda w: {"token": tokens.reset_token(w.newcomer)},
+    "accounts.resolve_residency_review": lambda w: {"review_id": w.review.id},
     "news.detail": lambda w: {"post_id": w.draft.id},
     "news.edit": lambda w: {"post_id": w.draft.id},
     "news.publish": lambda w: {"post_id": w.draft.id},
@@ -177,6 +197,7 @@ FORMS = {
     "core.add_link": lambda w: {"source": w.post.ref, "ref": w.other.ref},
     "core.remove_link": lambda w: {"source": w.post.ref, "ref": w.other.ref},
     "accounts.profile": lambda w: {"name": "Nino", "district": "0", "locale": "ka"},
+    "accounts.resolve_residency_review": lambda w: {"decision": "refuse"},
     "news.new": lambda w: POST_FORM,
     "news.edit": lambda w: POST_FORM,
 }

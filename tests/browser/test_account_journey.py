@@ -16,6 +16,7 @@ def test_sign_up_confirm_log_in_and_switch_language(page, app, mailbox):
     page.get_by_label("სახელი").fill("ნინო ბერიძე")
     page.get_by_label("ელფოსტის მისამართი").fill("nino@example.org")
     page.get_by_label("პაროლი").fill("a long browser password")
+    page.get_by_label("ვეთანხმები გამოყენების პირობებს").check()
     page.get_by_role("button", name="ანგარიშის შექმნა").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("შეამოწმეთ ელფოსტა")
 
@@ -23,6 +24,7 @@ def test_sign_up_confirm_log_in_and_switch_language(page, app, mailbox):
         mail.send_due()
     [message] = [m for m in mailbox if m["To"] == "nino@example.org"]
     page.goto(LINK.search(message.get_content()).group(1))
+    page.get_by_role("button", name="ჩემი ელფოსტის მისამართის დადასტურება").click()
     expect(page.locator(".flash-success")).to_contain_text("დადასტურებულია")
 
     page.get_by_label("ელფოსტის მისამართი").fill("nino@example.org")
