@@ -12,7 +12,7 @@ LOCK := requirements.lock
 DEV_LOCK := requirements-dev.lock
 UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 \
 	--generate-hashes --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
-# Without DATABASE_URL the project runs its own PostGIS cluster under instance/pg.
+# Without DATABASE_URL the project runs its own PostGIS cluster (`scripts/pg.sh where`).
 LOCAL_DB := $(if $(DATABASE_URL),,yes)
 SOURCES := core accounts news petitions budgeting smartmap templates
 CATALOGS := translations/ka/LC_MESSAGES/messages.po translations/en/LC_MESSAGES/messages.po
