@@ -1,21 +1,29 @@
 # Ghia: `make run` serves the site, `make test` runs every test. Both set everything up first.
+# Safe with -j: every step waits for what it needs.
 SHELL := /bin/bash
 PORT ?= 5000
+MAIL_PORT ?= 1025
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PYTHON ?= python3
-# Without DATABASE_URL the project runs its own PostGIS cluster under instance/pg.
+# Python packages come from the lock files; `make lock` compiles them from pyproject.toml.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+UV_COMPILE := $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+# Without DATABASE_URL the project runs its own PostGIS cluster (`scripts/pg.sh where`).
 LOCAL_DB := $(if $(DATABASE_URL),,yes)
 SOURCES := core accounts news petitions budgeting smartmap templates
 CATALOGS := translations/ka/LC_MESSAGES/messages.po translations/en/LC_MESSAGES/messages.po
 
-.PHONY: run test lint translations bench system db db-stop setup-run setup-test compile-translations clean
+.PHONY: run test lint translations bench system db db-stop setup-run setup-test compile-translations \
+	lock clean
 
 run: setup-run db
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(FLASK) dev run --port $(PORT)
+	PORT=$(PORT) MAIL_PORT=$(MAIL_PORT) $(FLASK) dev run
 
 test: setup-test db
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -48,19 +56,26 @@ db-stop:
 setup-run: system $(VENV)/.run static/vendor/.done compile-translations
 setup-test: system $(VENV)/.dev static/vendor/.done compile-translations
 
-$(VENV)/bin/pip:
+$(VENV)/bin/pip: | system
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 
-$(VENV)/.run: pyproject.toml | $(VENV)/bin/pip
-	$(VENV)/bin/pip install -q -e .
+$(VENV)/.run: $(LOCK) pyproject.toml | $(VENV)/bin/pip
+	$(VENV)/bin/pip install -q -r $(LOCK)
+	$(VENV)/bin/pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.dev: pyproject.toml | $(VENV)/bin/pip
-	$(VENV)/bin/pip install -q -e '.[dev]'
-	touch $@ $(VENV)/.run
+$(VENV)/.dev: $(DEV_LOCK) $(VENV)/.run
+	$(VENV)/bin/pip install -q -r $(DEV_LOCK)
+	touch $@
 
-node_modules/.done: package.json package-lock.json
+# After a change to the dependencies in pyproject.toml; `make lock UPGRADE=1` also takes the
+# newest releases. The runtime lock is constrained by the dev lock, so both pin the same versions.
+lock: $(VENV)/.dev
+	$(UV_COMPILE) --extra dev -o $(DEV_LOCK) pyproject.toml
+	$(UV_COMPILE) --constraint $(DEV_LOCK) -o $(LOCK) pyproject.toml
+
+node_modules/.done: package.json package-lock.json | system
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -70,7 +85,7 @@ static/vendor/.done: node_modules/.done scripts/vendor.sh
 
 compile-translations: $(CATALOGS:.po=.mo)
 
-translations/%.mo: translations/%.po | $(VENV)/bin/pip
+translations/%.mo: translations/%.po | $(VENV)/.run
 	$(VENV)/bin/pybabel compile -i $< -o $@ --statistics 2>&1 | tail -n1
 
 clean:

@@ -92,14 +92,21 @@ def jobs_retry(job_id: int) -> None:
 
 
 @dev_cli.command("run")
-@click.option("--port", default=5000, show_default=True)
-def dev_run(port: int) -> None:
-    """Serve with a local SMTP catcher (shown at /dev/mail) and a job worker."""
+@click.option("--port", type=int, help="Port of the site  [default: PORT, else 5000]")
+def dev_run(port: int | None) -> None:
+    """Serve with a local SMTP catcher on MAIL_PORT (shown at /dev/mail) and a job worker."""
     from core.devmail import start_catcher
 
     app = current_app._get_current_object()
+    port = port or app.config["PORT"]
     smtp_port = app.config["MAIL_PORT"]
-    start_catcher(app.config["DEV_MAILDIR"], smtp_port)
+    try:
+        start_catcher(app.config["DEV_MAILDIR"], smtp_port)
+    except OSError as error:
+        raise click.ClickException(
+            f"the mail catcher cannot listen on port {smtp_port} ({error}); "
+            "is another checkout running? Choose another with MAIL_PORT=…"
+        ) from error
     options = {"install_signal_handlers": False, "delete_jobs": "successful"}
     threading.Thread(target=tasks.run_worker, args=(app,), kwargs=options, daemon=True).start()
     click.echo(f"Ghia: http://127.0.0.1:{port}/  (caught mail: http://127.0.0.1:{port}/dev/mail)")

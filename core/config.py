@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import quote
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = PROJECT_ROOT / "instance"
@@ -11,9 +12,19 @@ DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - the value production refu
 KNOWN_MODULES = ("accounts", "news", "petitions", "budgeting", "smartmap")
 
 
-def local_database_url(name: str = "ghia") -> str:
-    """The project-local cluster under instance/pg, reached over its Unix socket."""
-    return f"postgresql+psycopg://postgres@/{name}?host={INSTANCE / 'pg'}"
+def local_socket_dir(instance: Path = INSTANCE) -> str:
+    """Where scripts/pg.sh's cluster has its socket: the directory it wrote to instance/pg-host
+    (outside the checkout when the postgres user cannot reach it), else instance/pg."""
+    pointer = instance / "pg-host"
+    if pointer.exists():
+        return pointer.read_text().rstrip("\n")
+    return str(instance / "pg")
+
+
+def local_database_url(name: str = "ghia", instance: Path = INSTANCE) -> str:
+    """The project-local cluster, reached over its Unix socket (a path with spaces or `%`
+    is percent-encoded for the URL)."""
+    return f"postgresql+psycopg://postgres@/{name}?host={quote(local_socket_dir(instance))}"
 
 
 def _development_secret() -> str:
@@ -36,7 +47,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     PERSONAL_NUMBER_KEY = os.environ.get("PERSONAL_NUMBER_KEY", "")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
-    MAIL_PORT = _int("MAIL_PORT", 1025)
+    MAIL_PORT = _int("MAIL_PORT", 1025)  # in development also the port of the mail catcher
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
@@ -45,7 +56,8 @@ class Config:
     PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "privacy@ghia.localhost")
     REDIS_URL = os.environ.get("REDIS_URL", "")
     PROXY_COUNT = _int("PROXY_COUNT", 0)
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    PORT = _int("PORT", 5000)  # of the development server (`make run`)
+    BASE_URL = os.environ.get("BASE_URL") or f"http://127.0.0.1:{PORT}"
     UPLOAD_BACKEND = os.environ.get("UPLOAD_BACKEND", "local")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
     DEV_MAILDIR = os.environ.get("DEV_MAILDIR", str(INSTANCE / "devmail"))
