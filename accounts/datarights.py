@@ -73,7 +73,9 @@ def _audit_entries(user: User) -> list[dict]:
             "action": e.action,
             "ref": e.ref,
             "by_you": e.actor_id == user.id,
-            "details": e.details,
+            # Residency attempts keep their outcome for staff only: it would tell whether
+            # another account holds a personal number (accounts/residency.py).
+            "details": {} if e.action.startswith("residency.") else e.details,
             "at": _iso(e.created_at),
         }
         for e in entries

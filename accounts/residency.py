@@ -9,7 +9,7 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,7 @@ from core.db import db, utcnow
 from core.errors import Refused
 from core.forms import has_control_characters
 from core.models import District, User
+from core.security import site_url
 
 PERSONAL_NUMBER = re.compile(r"^\d{11}$")
 NOTE_LENGTH = 1000
@@ -28,6 +29,9 @@ NOTE_LENGTH = 1000
 def personal_number_hmac(personal_number: str) -> str:
     key = current_app.config["PERSONAL_NUMBER_KEY"].encode()
     return hmac.new(key, personal_number.encode(), hashlib.sha256).hexdigest()
+
+
+NOT_CONFIRMED = "not_confirmed"  # the refusal after which a review may be asked for
 
 
 def not_confirmed_message() -> str:
@@ -63,7 +67,9 @@ def _refuse(user: User, district: District, outcome: str, status: int = 422):
     audit.record(
         user, "residency.attempt", f"user:{user.id}", district=district.slug, outcome=outcome
     )
-    raise Refused(not_confirmed_message(), status=status, field="personal_number")
+    raise Refused(
+        not_confirmed_message(), status=status, field="personal_number", reason=NOT_CONFIRMED
+    )
 
 
 def verify_residency(user: User, personal_number: str, district_id: int | None) -> District:
@@ -111,8 +117,11 @@ def request_review(user: User, personal_number: str, district_id: int | None, no
     review = ResidencyReview(
         user_id=user.id, personal_number_hmac=digest, district_id=district.id, note=note
     )
-    db.session.add(review)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a double submit: the unique index keeps one
+            db.session.add(review)
+    except IntegrityError:
+        raise Refused(_("Your earlier request is still waiting for staff."), status=409) from None
     audit.record(user, "residency.review.request", f"user:{user.id}", review=review.id)
     return review
 
@@ -160,6 +169,7 @@ def _case(review: ResidencyReview) -> ReviewCase:
 
 def resolve_review(review: ResidencyReview, release: bool, actor: User) -> None:
     """Release the number from the account holding it and confirm the requester, or refuse."""
+    db.session.refresh(review, with_for_update=True)  # two admins at once: one decides
     if review.status != "pending":
         raise Refused(_("This request has already been resolved."), status=409)
     case = _case(review)
@@ -188,5 +198,5 @@ def resolve_review(review: ResidencyReview, release: bool, actor: User) -> None:
 
 
 def _tell(user: User, template: str) -> None:
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("accounts.profile")
+    link = site_url("accounts.profile")
     mail.queue(user.email, template, user.locale, user=user, link=link)

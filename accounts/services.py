@@ -7,7 +7,7 @@ from datetime import date
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
@@ -19,6 +19,7 @@ from core.districts import by_slug
 from core.errors import Refused
 from core.forms import has_control_characters
 from core.models import District, Role, RoleGrant, User
+from core.security import site_url
 
 hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both answers take the same time.
@@ -66,12 +67,8 @@ def find_user(email: str) -> User | None:
     return db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
 
 
-def _external(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
 def send_confirmation(user: User) -> None:
-    link = _external("accounts.confirm", token=tokens.confirmation_token(user))
+    link = site_url("accounts.confirm", token=tokens.confirmation_token(user))
     hours = current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 3600
     mail.queue(user.email, "confirm_email", user.locale, user=user, link=link, hours=hours)
 
@@ -101,8 +98,8 @@ def sign_up(name: str, email: str, password: str, locale: str, accepted_terms: b
             "signup_existing",
             existing.locale,
             user=existing,
-            login=_external("accounts.login"),
-            reset=_external("accounts.reset_request"),
+            login=site_url("accounts.login"),
+            reset=site_url("accounts.reset_request"),
         )
         return None
     user = User(name=name, email=normalise_email(email), locale=locale, password_hash=password_hash)
@@ -143,10 +140,27 @@ def user_for_confirmation(token: str) -> User:
     return user
 
 
-def confirm_email(token: str) -> User:
+def needs_password_to_confirm(user: User, viewer) -> bool:
+    """Whoever confirms must know the account's password, unless they are logged in as it.
+
+    A sign-up of an unconfirmed address replaces its password and mails a fresh link, so the
+    newest link in a mailbox may carry someone else's password: pressing the button must not
+    hand that person a confirmed account under the mailbox owner's address."""
+    return not (viewer is not None and viewer.is_authenticated and viewer.id == user.id)
+
+
+def confirm_email(token: str, viewer, password: str | None) -> User:
     user = user_for_confirmation(token)
-    if not user.is_confirmed:
-        user.email_confirmed_at = utcnow()
+    if user.is_confirmed:
+        return user
+    if needs_password_to_confirm(user, viewer):
+        try:
+            hasher.verify(user.password_hash, password or "")
+        except (VerificationError, InvalidHashError) as error:
+            raise Refused(
+                _("This is not the password chosen at sign-up."), status=422, field="password"
+            ) from error
+    user.email_confirmed_at = utcnow()
     return user
 
 
@@ -167,7 +181,7 @@ def request_password_reset(email: str) -> None:
     user = find_user(email)
     if user is None or not user.is_active:
         return
-    link = _external("accounts.reset_password", token=tokens.reset_token(user))
+    link = site_url("accounts.reset_password", token=tokens.reset_token(user))
     hours = current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600
     mail.queue(user.email, "reset_password", user.locale, user=user, link=link, hours=hours)
 

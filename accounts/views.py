@@ -91,15 +91,26 @@ def confirm(token):
         user = services.user_for_confirmation(token)
     except Refused as error:
         return link_problem("confirm", error)
-    return render_template("accounts/confirm.html", user=user)
+    return _confirm_page(user)
+
+
+def _confirm_page(user, error: str | None = None):
+    needs_password = services.needs_password_to_confirm(user, current_user)
+    page = render_template(
+        "accounts/confirm.html", user=user, needs_password=needs_password, error=error
+    )
+    return page, 422 if error else 200
 
 
 @bp.post("/confirm/<token>")
+@limiter.limit(ACCOUNT_LIMIT, key_func=lambda: "confirm:" + request.view_args["token"])
 def confirm_post(token):
     try:
-        user = services.confirm_email(token)
+        user = services.confirm_email(token, current_user, request.form.get("password"))
     except Refused as error:
-        return link_problem("confirm", error)
+        if error.field != "password":
+            return link_problem("confirm", error)
+        return _confirm_page(services.user_for_confirmation(token), error.message)
     flash_later(
         N_("Thank you, %(name)s: your e-mail address is confirmed."), "success", name=user.name
     )
@@ -246,7 +257,7 @@ def residency():
             )
         except Refused as error:
             keep_despite_refusal()  # the audit entry of the refused attempt stays
-            failed = error.message == residency_rules.not_confirmed_message()  # offer a review
+            failed = error.reason == residency_rules.NOT_CONFIRMED  # offer a review
             return refused_on(form, error, "accounts/residency.html", failed=failed)
         flash_later(
             N_("Your place of registration is confirmed: %(district)s."),

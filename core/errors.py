@@ -3,6 +3,7 @@
 from flask import Flask, current_app, g, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from core.db import db
@@ -13,11 +14,12 @@ from core.security import local_path, same_origin
 class Refused(Exception):
     """A service refused an action; the message is already translated for the user."""
 
-    def __init__(self, message: str, status: int = 400, field: str | None = None):
+    def __init__(self, message: str, status: int = 400, field: str | None = None, reason: str = ""):
         super().__init__(message)
         self.message = message
         self.status = status
         self.field = field
+        self.reason = reason  # for code that decides on the refusal, never the message text
 
 
 def wants_json() -> bool:
@@ -134,10 +136,19 @@ def _handle_refused(error: Refused):
     return error_page(error.status, error.message)
 
 
+def _handle_conflict(error: IntegrityError):
+    """A unique row raced by a parallel request (found at flush or at the request's commit):
+    the state changed under the user, nothing of theirs was kept; they may reload and retry."""
+    db.session.rollback()
+    current_app.logger.info("conflict: %s", error.orig)
+    return error_page(409, _messages()[409])
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(Refused, _handle_refused)
+    app.register_error_handler(IntegrityError, _handle_conflict)
     app.after_request(_leave_session_alone)
     if not app.config.get("TESTING"):
         app.register_error_handler(Exception, _handle_crash)

@@ -124,4 +124,7 @@ def init_security(app: Flask) -> None:
         return response
 
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    if app.config["GHIA_ENV"] == "production" and not app.config.get("REDIS_URL"):
+        # Each process would count on its own: N workers make every limit N times looser.
+        app.logger.warning("REDIS_URL is not set: rate limits are kept per process")
     limiter.init_app(app)

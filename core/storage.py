@@ -10,8 +10,10 @@ the same way and be added to `BACKENDS`.
 import logging
 import re
 import secrets
+import time
 import unicodedata
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
@@ -60,6 +62,8 @@ class Storage(Protocol):
 
     def serve(self, key: str, download_name: str, mimetype: str) -> Response: ...
 
+    def prune(self, area: str, older_than: timedelta) -> int: ...
+
 
 class LocalStorage:
     """Files in a directory (a shared volume when several machines serve the site)."""
@@ -96,6 +100,15 @@ class LocalStorage:
             raise NotFound()
         response = send_file(path, mimetype=mimetype, conditional=True)
         return download_headers(response, download_name)
+
+    def prune(self, area: str, older_than: timedelta) -> int:
+        """Delete the area's files older than `older_than`; returns how many."""
+        folder = self.root / check_key(f"{area}/{'x' * 16}").split("/")[0]
+        cutoff = time.time() - older_than.total_seconds()
+        old = [f for f in folder.glob("*") if f.is_file() and f.stat().st_mtime < cutoff]
+        for path in old:
+            path.unlink(missing_ok=True)
+        return len(old)
 
 
 def download_headers(response: Response, download_name: str) -> Response:
@@ -138,6 +151,9 @@ class UnitOfWorkStorage:
 
     def exists(self, key: str) -> bool:
         return self.backend.exists(key)
+
+    def prune(self, area: str, older_than: timedelta) -> int:
+        return self.backend.prune(area, older_than)
 
     def serve(self, key: str, download_name: str, mimetype: str) -> Response:
         try:

@@ -45,7 +45,12 @@ def test_signup_sends_a_confirmation_over_smtp_and_the_link_confirms(app, client
     assert "Confirm my e-mail address" in opened.get_data(as_text=True)
     db.session.refresh(user)
     assert not user.is_confirmed
-    confirmed = submit(client, link_in(message), {})
+    assert "The password you chose at sign-up" in opened.get_data(as_text=True)
+    wrong = submit(client, link_in(message), {"password": "not the password"})
+    assert wrong.status_code == 422
+    db.session.refresh(user)
+    assert not user.is_confirmed
+    confirmed = submit(client, link_in(message), {"password": "a long password"})
     assert confirmed.status_code == 302
     db.session.refresh(user)
     assert user.is_confirmed
@@ -438,6 +443,29 @@ def test_unconfirmed_account_sees_a_banner_that_sends_the_link_again(app, client
     assert "is not confirmed yet" not in other.get("/news/?lang=en").get_data(as_text=True)
 
 
+def test_the_newest_link_does_not_confirm_a_password_the_mailbox_owner_never_chose(
+    app, client, mailbox
+):
+    """Someone signs up with another person's address after them: the owner's mailbox gets
+    the newest link, but pressing its button without that password confirms nothing."""
+    sign_up(client, email="owner@example.org", password="the owner's long password")
+    attacker = app.test_client()
+    sign_up(attacker, email="owner@example.org", password="the attacker's password")
+    assert log_in_with(attacker, "owner@example.org", "the attacker's password") == 302
+    newest = deliver(app, mailbox)[-1]
+    owner_browser = app.test_client()
+    pressed = submit(owner_browser, link_in(newest), {"password": "the owner's long password"})
+    assert pressed.status_code == 422
+    assert not services.find_user("owner@example.org").is_confirmed
+    # The attacker's own session cannot confirm it either: the link is in the owner's mailbox,
+    # and as a logged-in visitor they would still need it.
+    assert "is not confirmed yet" in attacker.get("/news/?lang=en").get_data(as_text=True)
+
+
+def log_in_with(client, email: str, password: str) -> int:
+    return submit(client, "/accounts/login", {"email": email, "password": password}).status_code
+
+
 def test_signing_up_again_with_an_unconfirmed_address_sends_a_fresh_link(app, client, mailbox):
     sign_up(client, email="again@example.org", password="the first long password")
     [first] = deliver(app, mailbox)
@@ -445,8 +473,9 @@ def test_signing_up_again_with_an_unconfirmed_address_sends_a_fresh_link(app, cl
     second = deliver(app, mailbox)[-1]
     assert second["Subject"] == first["Subject"]  # a confirmation again, not "you have an account"
     assert link_in(second) != link_in(first)
-    assert submit(client, link_in(first), {}, form_url="/accounts/login").status_code == 404
-    assert submit(client, link_in(second), {}, form_url="/accounts/login").status_code == 302
+    form = {"password": "the second long password"}
+    assert submit(client, link_in(first), form, form_url="/accounts/login").status_code == 404
+    assert submit(client, link_in(second), form, form_url="/accounts/login").status_code == 302
     user = services.find_user("again@example.org")
     assert user.is_confirmed
     # Whoever read the mailbox chose the password that now works.

@@ -9,6 +9,7 @@ from accounts.models import ResidencyReview
 from core import audit
 from core.db import db
 from core.districts import by_slug
+from core.errors import Refused
 from core.models import AuditEntry, OutboxMail, Role, RoleGrant, User
 from core.registry import registry
 from news.models import Post
@@ -85,6 +86,22 @@ def test_download_my_data_is_a_json_attachment_without_the_personal_number(app, 
     raw = response.get_data(as_text=True)
     assert NUMBER not in raw
     assert db.session.get(User, user.id).personal_number_hmac not in raw
+
+
+def test_the_download_does_not_tell_that_another_account_holds_a_number(app, client):
+    confirmed_resident(app)  # holds NUMBER
+    other = make_user()
+    with app.test_request_context():
+        from accounts import residency
+
+        with pytest.raises(Refused):
+            residency.verify_residency(db.session.merge(other), NUMBER, by_slug("vake").id)
+        db.session.commit()
+    log_in(client, other)
+    raw = client.get("/accounts/data").get_data(as_text=True)
+    [attempt] = [e for e in json.loads(raw)["audit_log"] if e["action"] == "residency.attempt"]
+    assert attempt["details"] == {}
+    assert "claimed" not in raw
 
 
 def test_download_needs_login(client):

@@ -1,6 +1,9 @@
 """Uploads: files follow the unit of work, are served through the store, never by a raw path."""
 
 import io
+import os
+import time
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -233,3 +236,19 @@ def test_an_unknown_upload_backend_stops_the_start(app):
     config = {key: app.config[key] for key in app.config if key.isupper()}
     with pytest.raises(RuntimeError, match="UPLOAD_BACKEND"):
         create_app(config | {"UPLOAD_BACKEND": "floppy"})
+
+
+def test_prune_drops_only_old_files_of_one_area(app):
+    with app.test_request_context():
+        old = storage().save("news-kept", b"%PDF-old", ".pdf", keep_on_rollback=True)
+        fresh = storage().save("news-kept", b"%PDF-new", ".pdf", keep_on_rollback=True)
+        other = storage().save("news", b"%PDF-other", ".pdf", keep_on_rollback=True)
+        two_days_ago = time.time() - 2 * 86400
+        for key in (old, other):
+            os.utime(Path(app.config["UPLOAD_DIR"]) / key, (two_days_ago, two_days_ago))
+        assert storage().prune("news-kept", timedelta(days=1)) == 1
+        assert (storage().exists(old), storage().exists(fresh), storage().exists(other)) == (
+            False,
+            True,
+            True,
+        )

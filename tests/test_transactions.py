@@ -13,7 +13,7 @@ from core import audit
 from core.app import create_app
 from core.db import db
 from core.errors import Refused
-from core.models import AuditEntry
+from core.models import AuditEntry, Event
 from core.transactions import CommandGroup
 
 pytestmark = pytest.mark.live
@@ -52,6 +52,14 @@ def unit_app(app):
         write("aborts")
         abort(404)
 
+    @unit.post("/_unit/conflicts")
+    def conflicts():
+        write("conflicts")
+        for _ in range(2):  # as two racing requests would: the unique index refuses one
+            db.session.add(Event(kind="unit", ref="unit:1", once_key="unit-conflict"))
+        db.session.flush()
+        return "unreachable"
+
     group = CommandGroup("unit")
 
     @group.command("write")
@@ -84,6 +92,7 @@ def test_a_successful_request_keeps_its_rows_without_any_commit_in_the_view(unit
         ("/_unit/refused", 400),
         ("/_unit/answers-4xx", 422),
         ("/_unit/aborts", 404),
+        ("/_unit/conflicts", 409),
     ],
 )
 def test_a_request_that_fails_leaves_no_row_behind(unit_app, path, status):

@@ -24,6 +24,7 @@ def test_sign_up_confirm_log_in_and_switch_language(page, app, mailbox):
         mail.send_due()
     [message] = [m for m in mailbox if m["To"] == "nino@example.org"]
     page.goto(LINK.search(message.get_content()).group(1))
+    page.get_by_label("რეგისტრაციისას არჩეული პაროლი").fill("a long browser password")
     page.get_by_role("button", name="ჩემი ელფოსტის მისამართის დადასტურება").click()
     expect(page.locator(".flash-success")).to_contain_text("დადასტურებულია")
 
