@@ -1,0 +1,55 @@
+"""District maps in a real browser: names on /map/, a district's page, and no map tiles (this
+machine cannot reach a tile server, nor may the tests): the borders stay, a note says why, and
+the page's `load` event still fires."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+ELSEWHERE = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
+NOTE = {
+    "en": "Map tiles could not be loaded; district borders are still shown.",
+    "ka": "რუკის ფონი ვერ ჩაიტვირთა; რაიონების საზღვრები მაინც ნაჩვენებია.",
+}
+
+
+@pytest.fixture
+def offline_page(page):
+    page.route(ELSEWHERE, lambda route: route.abort())
+    return page
+
+
+@pytest.mark.parametrize("lang", ["ka", "en"])
+def test_district_page_loads_without_tiles_and_says_so(offline_page, lang):
+    page = offline_page
+    page.goto(f"/districts/vake?lang={lang}", wait_until="load")  # fails if `load` never fires
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Vake District" if lang == "en" else "ვაკის რაიონი"
+    )
+    expect(page.locator(".leaflet-overlay-pane path")).to_have_count(1)  # the border
+    expect(page.get_by_text(NOTE[lang])).to_be_visible()
+
+
+def test_map_names_the_districts_and_links_them_to_their_pages(offline_page):
+    page = offline_page
+    page.goto("/map/?lang=en", wait_until="load")
+    expect(page.locator(".leaflet-tooltip.district-label")).to_have_count(10)
+    expect(page.locator(".leaflet-tooltip.district-label", has_text="Gldani")).to_be_visible()
+    expect(page.get_by_text(NOTE["en"])).to_be_visible()
+    page.get_by_role("link", name="Isani District").click()
+    expect(page).to_have_url(re.compile(r"/districts/isani$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Isani District")
+
+
+def test_district_page_without_javascript_draws_the_border(browser, live_server):
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/districts/vake?lang=en")
+    outline = page.locator("svg.district-outline")
+    expect(outline).to_be_visible()
+    box = outline.bounding_box()
+    assert box["width"] > 200
+    assert box["height"] > 200
+    expect(page.get_by_text(NOTE["en"])).to_be_hidden()  # nothing failed: no tiles were asked
+    context.close()
