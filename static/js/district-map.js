@@ -34,16 +34,37 @@ function fit(map, layer) {
   if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds());
 }
 
+function overlaps(a, b) {
+  return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+}
+
+// Small screens and the dense centre: a name that would cover another waits for a closer zoom
+// (the district's own tooltip still names it on hover or tap).
+function declutter(labels) {
+  const kept = [];
+  for (const label of labels) {
+    const element = label.getElement();
+    if (!element) continue;
+    element.style.visibility = "";
+    const box = element.getBoundingClientRect();
+    if (kept.some((other) => overlaps(box, other))) element.style.visibility = "hidden";
+    else kept.push(box);
+  }
+}
+
 // Names at the point PostGIS chose inside each district (ST_PointOnSurface), from the list.
 function addLabels(map) {
+  const labels = [];
   for (const place of document.querySelectorAll("[data-district-place]")) {
     const link = place.querySelector("a");
     const point = [Number(place.dataset.lat), Number(place.dataset.lon)];
-    L.tooltip({ permanent: true, direction: "center", className: "district-label" })
+    const label = L.tooltip({ permanent: true, direction: "center", className: "district-label" })
       .setLatLng(point)
-      .setContent(link.textContent)
-      .addTo(map);
+      .setContent(link.textContent);
+    labels.push(label.addTo(map));
   }
+  declutter(labels);
+  map.on("zoomend", () => declutter(labels));
 }
 
 function pageOf(slug) {

@@ -34,12 +34,43 @@ def test_district_page_loads_without_tiles_and_says_so(offline_page, lang):
 def test_map_names_the_districts_and_links_them_to_their_pages(offline_page):
     page = offline_page
     page.goto("/map/?lang=en", wait_until="load")
-    expect(page.locator(".leaflet-tooltip.district-label")).to_have_count(10)
-    expect(page.locator(".leaflet-tooltip.district-label", has_text="Gldani")).to_be_visible()
+    labels = page.locator(".leaflet-tooltip.district-label")
+    expect(labels).to_have_count(10)
+    expect(labels.filter(has_text="Gldani")).to_be_visible()
+    assert_no_two_visible_labels_overlap(labels)
     expect(page.get_by_text(NOTE["en"])).to_be_visible()
     page.get_by_role("link", name="Isani District").click()
     expect(page).to_have_url(re.compile(r"/districts/isani$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Isani District")
+
+
+def assert_no_two_visible_labels_overlap(labels) -> None:
+    boxes = [
+        label.bounding_box()
+        for label in labels.all()
+        if label.evaluate("element => getComputedStyle(element).visibility") == "visible"
+    ]
+    for index, a in enumerate(boxes):
+        for b in boxes[index + 1 :]:
+            apart = (
+                a["x"] + a["width"] <= b["x"]
+                or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"]
+                or b["y"] + b["height"] <= a["y"]
+            )
+            assert apart, f"labels overlap: {a} {b}"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_district_names_on_the_map_do_not_cover_each_other(browser, live_server, width):
+    context = browser.new_context(base_url=live_server, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.route(ELSEWHERE, lambda route: route.abort())
+    page.goto("/map/?lang=ka", wait_until="load")
+    labels = page.locator(".leaflet-tooltip.district-label")
+    expect(labels).to_have_count(10)
+    assert_no_two_visible_labels_overlap(labels)
+    context.close()
 
 
 def test_district_page_without_javascript_draws_the_border(browser, live_server):

@@ -27,6 +27,12 @@ ELSEWHERE = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
 pytestmark = pytest.mark.skipif(not SHOTS, reason="set GHIA_SHOTS=<directory> to take them")
 
 
+def shoot(page, folder: Path, name: str) -> None:
+    """The whole page, and its first screen (what a phone shows before scrolling)."""
+    page.screenshot(path=folder / f"{name}.png", full_page=True)
+    page.screenshot(path=folder / f"{name}-top.png")
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("lang", ["ka", "en"])
 def test_take_screenshots_of_the_main_pages(browser, live_server, app, lang, width):
@@ -44,12 +50,12 @@ def test_take_screenshots_of_the_main_pages(browser, live_server, app, lang, wid
     for name in ("home", "news", "district", "map", "signup"):
         page.goto(f"{PAGES[name]}?lang={lang}", wait_until="load")
         page.wait_for_timeout(300)  # Leaflet starts after `load`
-        page.screenshot(path=folder / f"{name}-{lang}-{width}.png", full_page=True)
+        shoot(page, folder, f"{name}-{lang}-{width}")
     page.goto(f"/accounts/login?lang={lang}")
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("main button[type=submit]").click()
     for name in ("profile", "residency"):
         page.goto(PAGES[name], wait_until="load")
-        page.screenshot(path=folder / f"{name}-{lang}-{width}.png", full_page=True)
+        shoot(page, folder, f"{name}-{lang}-{width}")
     context.close()
