@@ -31,6 +31,17 @@ def test_district_page_loads_without_tiles_and_says_so(offline_page, lang):
     expect(page.get_by_text(NOTE[lang])).to_be_visible()
 
 
+def test_tiles_that_never_answer_hold_back_neither_the_load_event_nor_the_note(page):
+    held = []
+    page.route(ELSEWHERE, lambda route: held.append(route))  # never answered (a silent firewall)
+    page.goto("/districts/vake?lang=en", wait_until="load", timeout=5_000)
+    expect(page.locator(".leaflet-overlay-pane path")).to_have_count(1)
+    expect(page.get_by_text(NOTE["en"])).to_be_visible(timeout=12_000)
+    assert held  # the tiles were asked for, after the page had loaded
+    for route in held:
+        route.abort()
+
+
 def test_map_names_the_districts_and_links_them_to_their_pages(offline_page):
     page = offline_page
     page.goto("/map/?lang=en", wait_until="load")
