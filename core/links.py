@@ -96,7 +96,7 @@ def search(words: str, user, exclude: str = "", limit: int = 10) -> list[LinkTar
     found = [
         target
         for find in current_registry().link_searches.values()
-        for target in find(words.strip(), user, limit + 1)
+        for target in find(words.strip(), user, limit)
         if target.ref != exclude
     ]
     return found[:limit]
