@@ -70,7 +70,7 @@ def test_unlinking_asks_first_and_cancel_keeps_the_link(app, client):
     confirm = client.get(confirm_url + "?lang=en").get_data(as_text=True)
     assert "will no longer be shown as related" in confirm
     assert "Second post" in confirm
-    assert f'href="/news/{first.id}">Cancel</a>' in confirm
+    assert f'href="/news/{first.id}">Cancel, keep the link</a>' in confirm
     assert _linked(first, second)
     submit(client, "/links/remove", {"source": first.ref, "ref": second.ref}, form_url=confirm_url)
     assert not _linked(first, second)
