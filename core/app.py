@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import api, cli, devmail, tasks
+from core import api, cli, devmail, district_pages, tasks
 from core.all_models import import_all_models
 from core.config import PROJECT_ROOT, load_config
 from core.db import db
@@ -43,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     _init_extensions(app)
     app.register_blueprint(bp)
+    app.register_blueprint(district_pages.bp)
     _register_core(registry)
     cli.register(app)
     if app.config["GHIA_ENV"] == "development":

@@ -1,6 +1,7 @@
 """Districts: point-in-district answers from PostGIS and the GeoJSON importer."""
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 from core.db import db, utcnow
 from core.errors import Refused
+from core.i18n import localized
 from core.models import District
 
 SLUG_KEYS = ("slug",)
@@ -42,6 +44,81 @@ def all_districts() -> list[District]:
 
 def by_slug(slug: str) -> District | None:
     return db.session.scalars(select(District).where(District.slug == slug)).first()
+
+
+@dataclass(frozen=True)
+class DistrictPlace:
+    """A district for maps and lists: where its name goes (a point inside it, even when the
+    district is concave or in pieces, which a centroid is not)."""
+
+    slug: str
+    name_ka: str
+    name_en: str
+    lon: float
+    lat: float
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_ka, self.name_en)
+
+
+def district_places() -> list[DistrictPlace]:
+    label_point = func.ST_PointOnSurface(District.geom)
+    rows = db.session.execute(
+        select(
+            District.slug,
+            District.name_ka,
+            District.name_en,
+            func.ST_X(label_point),
+            func.ST_Y(label_point),
+        ).order_by(District.name_ka)
+    )
+    return [DistrictPlace(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A district's border as an SVG path, for pages without JavaScript or map tiles."""
+
+    path: str
+    view_box: str
+    x_scale: float  # a degree of longitude is shorter than one of latitude here
+
+
+def outline(district: District) -> Outline:
+    path, xmin, ymin, xmax, ymax = db.session.execute(
+        select(
+            func.ST_AsSVG(District.geom, 0, 5),
+            func.ST_XMin(District.geom),
+            func.ST_YMin(District.geom),
+            func.ST_XMax(District.geom),
+            func.ST_YMax(District.geom),
+        ).where(District.id == district.id)
+    ).one()
+    x_scale = round(math.cos(math.radians((ymin + ymax) / 2)), 5)
+    margin = (ymax - ymin) * 0.03
+    view_box = " ".join(
+        f"{value:.5f}"
+        for value in (
+            xmin * x_scale - margin,
+            -ymax - margin,
+            (xmax - xmin) * x_scale + 2 * margin,
+            ymax - ymin + 2 * margin,
+        )
+    )
+    return Outline(path, view_box, x_scale)
+
+
+def district_geojson(district: District) -> dict:
+    """One district as a GeoJSON Feature (for its page's map)."""
+    geometry = db.session.scalar(
+        select(func.ST_AsGeoJSON(District.geom, 5)).where(District.id == district.id)
+    )
+    return {
+        "type": "Feature",
+        "properties": {"slug": district.slug, "name": district.name},
+        "geometry": json.loads(geometry),
+    }
 
 
 def slugify(name: str) -> str:

@@ -84,6 +84,24 @@ def resolve(ref: str, user) -> LinkTarget | None:
     return resolve_many([ref], user).get(f"{kind}:{object_id}")
 
 
+def looks_like_ref(text: str) -> bool:
+    return REF_PATTERN.match((text or "").strip()) is not None
+
+
+def search(words: str, user, exclude: str = "", limit: int = 10) -> list[LinkTarget]:
+    """Objects of every searchable kind whose title matches `words`, as `user` may see them;
+    `exclude` (the object being linked) is left out. A reference finds its object."""
+    if looks_like_ref(words):
+        return [t for t in resolve_many([words.strip()], user).values() if t.ref != exclude]
+    found = [
+        target
+        for find in current_registry().link_searches.values()
+        for target in find(words.strip(), user, limit)
+        if target.ref != exclude
+    ]
+    return found[:limit]
+
+
 def related(ref: str, user) -> list[LinkTarget]:
     """What `ref` is linked with, in either direction, as `user` may see it; objects that no
     longer exist are skipped."""

@@ -38,6 +38,15 @@ class HomePanel:
 
 
 @dataclass(frozen=True)
+class DistrictPanel:
+    """A section of a district's page: `context(district)` returns what `template` needs."""
+
+    order: int
+    template: str
+    context: Callable[[Any], dict]
+
+
+@dataclass(frozen=True)
 class Feed:
     """A feed announced in every page's head and linked in the footer."""
 
@@ -65,6 +74,7 @@ class Registry:
     banner_templates: list[str] = field(default_factory=list)
     tool_links: list[ToolLink] = field(default_factory=list)
     link_kinds: dict[str, Callable] = field(default_factory=dict)
+    link_searches: dict[str, Callable] = field(default_factory=dict)
     api_blueprints: list = field(default_factory=list)
     consequences: list = field(default_factory=list)
     footer_links: list[NavEntry] = field(default_factory=list)
@@ -72,6 +82,7 @@ class Registry:
     erasers: dict[str, Callable] = field(default_factory=dict)
     login_endpoint: str | None = None
     _home_panels: dict[str, HomePanel] = field(default_factory=dict)
+    _district_panels: dict[str, DistrictPanel] = field(default_factory=dict)
     _demo_loaders: dict[str, tuple[int, Callable[[], str]]] = field(default_factory=dict)
 
     def add_nav(self, endpoint: str, label, order: int) -> None:
@@ -102,10 +113,26 @@ class Registry:
     def home_panels(self) -> list[HomePanel]:
         return sorted(self._home_panels.values(), key=lambda panel: panel.order)
 
-    def add_link_kind(self, kind: str, resolve_many: Callable) -> None:
+    def add_district_panel(
+        self, name: str, order: int, template: str, context: Callable[[Any], dict]
+    ) -> None:
+        """A section of every district's page (`/districts/<slug>`): the module's news,
+        petitions, budget or reports there. `context(district)` fills `template`."""
+        self._district_panels[name] = DistrictPanel(order, template, context)
+
+    def district_panels(self) -> list[DistrictPanel]:
+        return sorted(self._district_panels.values(), key=lambda panel: panel.order)
+
+    def add_link_kind(
+        self, kind: str, resolve_many: Callable, search: Callable | None = None
+    ) -> None:
         """`resolve_many(ids, user)` returns the `LinkTarget`s of the objects among `ids` that
-        exist and that `user` may see, in one query (see core/links.py)."""
+        exist and that `user` may see, in one query (see core/links.py). `search(words, user,
+        limit)` returns those whose title or text matches `words`, best first, so the related
+        panel can find objects by title."""
         self.link_kinds[kind] = resolve_many
+        if search is not None:
+            self.link_searches[kind] = search
 
     def add_api(self, blueprint) -> None:
         """A flask-smorest Blueprint: its operations join /api/v1/openapi.json."""

@@ -1,6 +1,6 @@
 """Core pages: home, the audit log, linking objects."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core import audit, links
@@ -38,6 +38,9 @@ def audit_log():
 def add_link():
     source, other = request.form.get("source", ""), request.form.get("ref", "")
     authorize(can_link, source)
+    if other.strip() and not links.looks_like_ref(other):
+        # Words, not a reference: show the objects whose titles match, to pick one.
+        return redirect(url_for("core.find_link", ref=source, q=other.strip()))
     try:
         links.link(source, other, current_user)
     except Refused as error:
@@ -56,3 +59,36 @@ def remove_link():
     links.unlink(source, other, current_user)
     flash_later(N_("Link removed."), "success")
     return _back(source)
+
+
+def _well_formed_or_404(*refs: str) -> None:
+    """A nonsense reference in the address is a missing page, whoever asks."""
+    if not all(links.looks_like_ref(ref) for ref in refs):
+        abort(404)
+
+
+def _visible_or_404(ref: str):
+    target = links.resolve(ref, current_user) if links.looks_like_ref(ref) else None
+    if target is None:
+        abort(404)
+    return target
+
+
+@bp.get("/links/<ref>/find")
+def find_link(ref: str):
+    """The objects whose titles match `?q=`, each with a "Link this" button (no JavaScript)."""
+    _well_formed_or_404(ref)
+    authorize(can_link, ref)
+    source = _visible_or_404(ref)
+    words = (request.args.get("q") or "").strip()[:200]
+    found = links.search(words, current_user, exclude=ref) if words else []
+    return render_template("core/link_find.html", source=source, words=words, found=found)
+
+
+@bp.get("/links/<ref>/unlink/<other>")
+def confirm_unlink(ref: str, other: str):
+    """The second step of unlinking: what will be unlinked, with Unlink and Cancel."""
+    _well_formed_or_404(ref, other)
+    authorize(can_unlink, ref)
+    source, target = _visible_or_404(ref), _visible_or_404(other)
+    return render_template("core/unlink.html", source=source, target=target)

@@ -54,18 +54,35 @@ def drafts() -> list[Post]:
     return list(db.session.scalars(statement))
 
 
-def link_targets(ids: list[int], user) -> list[LinkTarget]:
-    """The posts among `ids` as "related" entries, in one query; drafts only for editors."""
-    statement = select(Post).where(Post.id.in_(ids))
+def tagged(tag: str, limit: int) -> list[Post]:
+    return list(db.session.scalars(published(tag=tag).limit(limit)))
+
+
+def _visible_to(statement, user):
     if not can_read_drafts(user):
         statement = statement.where(Post.status == PostStatus.PUBLISHED)
-    return [
-        LinkTarget(
-            post.ref,
-            _("News"),
-            post.title,
-            url_for("news.detail", post_id=post.id),
-            _("Draft") if post.status == PostStatus.DRAFT else None,
-        )
-        for post in db.session.scalars(statement)
-    ]
+    return statement
+
+
+def _link_target(post: Post) -> LinkTarget:
+    return LinkTarget(
+        post.ref,
+        _("News"),
+        post.title,
+        url_for("news.detail", post_id=post.id),
+        _("Draft") if post.status == PostStatus.DRAFT else None,
+    )
+
+
+def link_targets(ids: list[int], user) -> list[LinkTarget]:
+    """The posts among `ids` as "related" entries, in one query; drafts only for editors."""
+    statement = _visible_to(select(Post).where(Post.id.in_(ids)), user)
+    return [_link_target(post) for post in db.session.scalars(statement)]
+
+
+def search_link_targets(words: str, user, limit: int) -> list[LinkTarget]:
+    """Posts whose text matches `words` (the news search), best first, for the related panel."""
+    if not WORD.search(words):
+        return []
+    statement = _visible_to(_search(select(Post), words), user).order_by(Post.id.desc())
+    return [_link_target(post) for post in db.session.scalars(statement.limit(limit))]

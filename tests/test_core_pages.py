@@ -8,6 +8,7 @@ PAGES = [
     "/petitions/",
     "/budget/",
     "/map/",
+    "/districts/vake",
     "/accounts/login",
     "/accounts/signup",
     "/accounts/reset",

@@ -61,6 +61,11 @@ def test_every_page_works_without_a_module(app, missing):
     assert not_found.status_code == 404
     assert '<html lang="ka">' in not_found.get_data(as_text=True)
     validate(client.get("/api/v1/openapi.json").get_json())
+    district = client.get("/districts/vake?lang=en")  # core's page, whatever panels are plugged
+    assert district.status_code == 200
+    assert ("No news about this district yet." in district.get_data(as_text=True)) == (
+        missing != "news"
+    )
 
 
 def test_without_news_there_is_no_feed_and_no_news_api(app):

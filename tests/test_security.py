@@ -68,6 +68,10 @@ EXPECTED = {
     ("jobs_admin.retry", "POST"):         row(LOGIN, 403, 403, 403, 403, 403, 404),
     ("core.add_link", "POST"):            row(LOGIN, 403, 403, 403, 302, 403, 302),
     ("core.remove_link", "POST"):         row(LOGIN, 403, 403, 403, 302, 403, 302),
+    # District pages and the related panel's search and unlink steps (issue 7)
+    ("districts.page", "GET"):            PUBLIC,
+    ("core.find_link", "GET"):            row(LOGIN, 403, 403, 403, 200, 403, 200),
+    ("core.confirm_unlink", "GET"):       row(LOGIN, 403, 403, 403, 200, 403, 200),
     ("static", "GET"):                    PUBLIC,
 
     ("accounts.signup", "GET"):           PUBLIC,
@@ -190,6 +194,9 @@ URL_ARGS = {
     "news.delete_attachment": lambda w: {"attachment_id": w.attachment.id},
     "news_api.post": lambda w: {"post_id": w.post.id},
     "jobs_admin.retry": lambda w: {"job_id": 1},
+    "districts.page": lambda w: {"slug": "vake"},
+    "core.find_link": lambda w: {"ref": w.post.ref},
+    "core.confirm_unlink": lambda w: {"ref": w.post.ref, "other": w.other.ref},
 }
 
 # Minimal valid forms; a route not listed here is posted with only its CSRF token.

@@ -40,7 +40,9 @@ def serious_violations(page) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["ka", "en"])
-@pytest.mark.parametrize("path", ["/", "/news/", "/news/{post}", "/accounts/signup", "/map/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/news/", "/news/{post}", "/accounts/signup", "/map/", "/districts/vake"]
+)
 def test_main_pages_have_no_serious_accessibility_violation(axe_page, path, lang):
     page, post_id = axe_page
     page.goto(path.format(post=post_id) + f"?lang={lang}")

@@ -12,6 +12,7 @@ PAGES = [
     "/petitions/",
     "/budget/",
     "/map/",
+    "/districts/vake",
     "/accounts/signup",
     "/accounts/login",
     "/accounts/reset",
