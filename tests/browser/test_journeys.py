@@ -71,6 +71,8 @@ def test_sign_up_confirm_from_the_mail_and_log_in(visit, app, mailbox):
         mail.send_due()
     [message] = [m for m in mailbox if m["To"] == "nino@example.org"]
     page.goto(LINK.search(message.get_content()).group(1))
+    chosen = say(app, lang, "The password you chose at sign-up")
+    page.get_by_label(chosen).fill("a long browser password")
     page.get_by_role("button", name=say(app, lang, "Confirm my e-mail address")).click()
     thanks = "Thank you, %(name)s: your e-mail address is confirmed."
     expect(page.locator(".flash-success")).to_have_text(say(app, lang, thanks, name="ნინო ბერიძე"))
