@@ -28,9 +28,12 @@ log = logging.getLogger(__name__)
 # for an admin (`flask jobs failed`, `flask jobs retry ID`, /admin/jobs).
 DEFAULT_RETRY = procrastinate.RetryStrategy(max_attempts=4, exponential_wait=2)
 
-# Every job is registered here. A worker plugs its app's database in for as long as it runs
-# (`run_worker`); deferring inside an action goes through the session's own connection.
-registry = procrastinate.App(connector=procrastinate.PsycopgConnector())
+# Every job is registered here: jobs are code, like view functions, so there is one job app
+# per process (which consequences of events an app runs is registered per app, in its
+# registry). A worker plugs its app's database in for as long as it runs (`run_worker`), so
+# a process runs one worker app at a time; deferring inside an action goes through the
+# session's own connection.
+job_app = procrastinate.App(connector=procrastinate.PsycopgConnector())
 # Only ever handed an outside connection, so it needs no pool and works in any thread.
 _in_transaction = procrastinate.manager.JobManager(procrastinate.SyncPsycopgConnector())
 
@@ -62,7 +65,7 @@ def job(
                 finally:
                     db.session.remove()
 
-        return registry.task(
+        return job_app.task(
             name=name or f"{func.__module__}.{func.__name__}",
             pass_context=True,
             retry=retry,
@@ -76,14 +79,14 @@ def job(
 def periodic(cron: str, periodic_id: str = "") -> Callable:
     """Also run a job on a schedule (cron, seconds allowed as a sixth field); it gets
     `timestamp`. Each due run is deferred once, however many workers are up."""
-    return registry.periodic(cron=cron, periodic_id=periodic_id)
+    return job_app.periodic(cron=cron, periodic_id=periodic_id)
 
 
 def defer(task: procrastinate.tasks.Task | str, **kwargs) -> int:
     """Queue a job inside the current transaction: it runs after commit, or never."""
     connection = db.session.connection().connection.driver_connection
     if isinstance(task, str):
-        task = registry.tasks[task]
+        task = job_app.tasks[task]
     job = task.configure().job
     return procrastinate.jobs.JobDeferrer(_in_transaction, job, connection).defer(**kwargs)
 
@@ -97,8 +100,8 @@ def run_worker(flask_app: Flask, **options) -> None:
     """Run jobs until stopped (`wait=False`: until none is due). Options: procrastinate's."""
     options.setdefault("additional_context", {})["flask_app"] = flask_app
     connector = procrastinate.PsycopgConnector(conninfo=_conninfo_of(flask_app))
-    with registry.replace_connector(connector):
-        registry.run_worker(**options)
+    with job_app.replace_connector(connector):
+        job_app.run_worker(**options)
 
 
 def _conninfo_of(flask_app: Flask) -> str:
