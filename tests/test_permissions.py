@@ -164,6 +164,7 @@ def test_the_author_may_edit_and_withdraw_their_own_petition():
     author = user_in_memory(Role.RESIDENT)
     author.id = 7
     own = Petition(status="draft", author_id=7)
-    assert can_edit_petition(author, own) and can_withdraw_petition(author, own)
+    assert can_edit_petition(author, own)
+    assert can_withdraw_petition(author, own)
     assert can_see_petition(author, own)
     assert not can_sponsor_petition(author, own)

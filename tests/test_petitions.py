@@ -289,9 +289,11 @@ def test_the_list_filters_sorts_and_searches(client, app):
         petition_in(Status.OPEN, title="Trees on Pekini Avenue")
         petition_in(Status.IN_MODERATION, title="Hidden draft in moderation")
     page = client.get("/petitions/?lang=en").get_data(as_text=True)
-    assert "Trees on Pekini Avenue" in page and "Hidden draft" not in page
+    assert "Trees on Pekini Avenue" in page
+    assert "Hidden draft" not in page
     page = client.get("/petitions/?q=ვაკე&sort=newest").get_data(as_text=True)
-    assert "ველობილიკი ვაკეში" in page and "Trees" not in page
+    assert "ველობილიკი ვაკეში" in page
+    assert "Trees" not in page
     page = client.get("/petitions/?status=responded&topic=transport&sort=ending").get_data(
         as_text=True
     )
@@ -374,9 +376,15 @@ def test_moderators_approve_and_reject_from_the_queue(client, app):
         second = petition_in(Status.IN_MODERATION, title="Reject me please")
     log_in(client, make_user(Role.MODERATOR))
     queue = client.get("/petitions/moderation").get_data(as_text=True)
-    assert "Open me please" in queue and "Reject me please" in queue
-    assert submit(client, f"/petitions/{first.id}/approve", {}, "/petitions/moderation").status_code == 302
-    bad = submit(client, f"/petitions/{second.id}/reject", {"reason": "nonsense", "explanation": "x"})
+    assert "Open me please" in queue
+    assert "Reject me please" in queue
+    assert (
+        submit(client, f"/petitions/{first.id}/approve", {}, "/petitions/moderation").status_code
+        == 302
+    )
+    bad = submit(
+        client, f"/petitions/{second.id}/reject", {"reason": "nonsense", "explanation": "x"}
+    )
     assert bad.status_code == 422
     done = submit(
         client, f"/petitions/{second.id}/reject", {"reason": "unclear", "explanation": "Vague."}
@@ -430,7 +438,8 @@ def test_the_api_lists_and_shows_petitions_without_personal_data(client, app):
     csv = client.get("/api/v1/petitions.csv").get_data(as_text=True)
     assert csv.splitlines()[0].startswith("id,status,topic,title")
     everything = str(listing) + str(one) + csv
-    assert "Secret Name" not in everything and "signer@example.org" not in everything
+    assert "Secret Name" not in everything
+    assert "signer@example.org" not in everything
     assert client.get("/api/v1/petitions?status=draft").status_code == 422
 
 
@@ -451,3 +460,27 @@ def test_news_post_model_is_not_written_in_the_request(ctx):
     sign_many(petition, 10)
     services.count_new_signatures()
     assert count(Post) == 0
+
+
+def test_signing_is_rate_limited_per_account(client, app):
+    with app.test_request_context():
+        petitions = [petition_in(Status.OPEN) for _ in range(2)]
+    log_in(client, make_user())
+    url = f"/petitions/{petitions[0].id}"
+    token_page = client.get(url).get_data(as_text=True)
+    from tests.conftest import CSRF_INPUT
+
+    token = CSRF_INPUT.search(token_page).group(1)
+    answers = [
+        client.post(url + "/sign", data={"csrf_token": token}).status_code for _ in range(31)
+    ]
+    assert answers[:30] == [302] * 30
+    assert answers[30] == 429
+
+
+def test_the_tick_command_closes_expired_petitions(app, ctx):
+    petition = petition_in(Status.OPEN)
+    petition.deadline = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["petitions", "tick"])
+    assert "closed 1" in result.output
