@@ -468,6 +468,18 @@ def similar_titles(title: str, exclude_id: int | None = None, limit: int = 5) ->
     return list(db.session.scalars(statement))
 
 
+def public_signers(petition: Petition, limit: int = 20) -> list[str]:
+    """The names of the latest signers who chose to show them."""
+    statement = (
+        select(User.name)
+        .join(Signature, Signature.user_id == User.id)
+        .where(Signature.petition_id == petition.id, Signature.show_name, User.active)
+        .order_by(Signature.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement))
+
+
 def counts_by_district(petition: Petition) -> list[tuple[int | None, int]]:
     statement = (
         select(Signature.district_id, func.count())

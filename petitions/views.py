@@ -69,6 +69,7 @@ def detail(petition):
         petition=petition,
         threshold=settings.first_threshold(),
         signed=services.has_signed(current_user, petition),
+        public_signers=services.public_signers(petition),
         form=SignForm(),
         related=links.related(petition.ref, current_user),
         sponsor_url=site_url("petitions.sponsor", key=petition.sponsor_key),
@@ -88,6 +89,23 @@ def count(petition):
         threshold=threshold,
         percent=min(100, petition.shown_count * 100 // threshold),
         status=petition.status,
+    )
+
+
+@bp.get("/similar.json")
+def similar():
+    """Public petitions whose title resembles `?title=`, for suggestions while typing."""
+    title = (request.args.get("title") or "")[:200]
+    found = services.similar_titles(title)
+    return jsonify(
+        similar=[
+            {
+                "title": p.title,
+                "url": url_for(".detail", petition_id=p.id),
+                "status": p.status_label,
+            }
+            for p in found
+        ]
     )
 
 

@@ -484,3 +484,23 @@ def test_the_tick_command_closes_expired_petitions(app, ctx):
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["petitions", "tick"])
     assert "closed 1" in result.output
+
+
+def test_similar_titles_as_json_for_suggestions_while_typing(client, app):
+    with app.test_request_context():
+        petition_in(Status.OPEN, title="ველობილიკი რუსთაველის გამზირზე")
+        petition_in(Status.IN_MODERATION, title="ველობილიკი რუსთაველზე და ვაკეში")
+    answer = client.get("/petitions/similar.json?title=ველობილიკი რუსთაველზე").get_json()
+    assert [item["title"] for item in answer["similar"]] == ["ველობილიკი რუსთაველის გამზირზე"]
+    assert client.get("/petitions/similar.json").get_json() == {"similar": []}
+
+
+def test_names_are_shown_only_for_signers_who_chose_it(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+        services.sign(make_user(name="Public Person"), petition, show_name=True)
+        services.sign(make_user(name="Private Person"), petition, show_name=False)
+        db.session.commit()
+    page = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
+    assert "Public Person" in page
+    assert "Private Person" not in page

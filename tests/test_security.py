@@ -121,6 +121,7 @@ EXPECTED = {
     ("petitions.index", "GET"):           PUBLIC,
     ("petitions.detail", "GET"):          row(404, 404, 404, 200, 404, 404, 200),
     ("petitions.count", "GET"):           row(404, 404, 404, 200, 404, 404, 200),
+    ("petitions.similar", "GET"):         PUBLIC,
     ("petitions.sign", "POST"):           row(LOGIN, 302, 302, 302, 302, 302, 302),
     ("petitions.new", "GET"):             row(LOGIN, 200, 200, 200, 200, 200, 200),
     ("petitions.new", "POST"):            row(LOGIN, 302, 302, 302, 302, 302, 302),
