@@ -20,6 +20,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
     text,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
@@ -158,11 +160,21 @@ class Petition(db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status in PUBLIC_STATUSES
+        # A petition withdrawn before moderation was never public and does not become so.
+        withdrawn_unseen = self.status == Status.WITHDRAWN and self.opened_at is None
+        return self.status in PUBLIC_STATUSES and not withdrawn_unseen
 
     @property
     def is_signable(self) -> bool:
         return self.status in SIGNABLE_STATUSES
+
+
+def public_clause():
+    """`Petition.is_public` in SQL."""
+    return and_(
+        Petition.status.in_(PUBLIC_STATUSES),
+        or_(Petition.status != Status.WITHDRAWN.value, Petition.opened_at.is_not(None)),
+    )
 
 
 class Sponsor(db.Model):

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from core.db import db
 from core.links import LinkTarget
-from petitions.models import PUBLIC_STATUSES, Petition, Status
+from petitions.models import Petition, Status, public_clause
 from petitions.permissions import can_moderate_petitions
 
 PER_PAGE = 20
@@ -27,7 +27,7 @@ def _search(statement, query: str):
 
 
 def public(status=None, district_id=None, topic=None, query=None, sort="signatures"):
-    statement = select(Petition).where(Petition.status.in_(PUBLIC_STATUSES))
+    statement = select(Petition).where(public_clause())
     if status:
         statement = statement.where(Petition.status == status)
     if district_id:
@@ -74,7 +74,7 @@ def link_targets(ids: list[int], user) -> list[LinkTarget]:
     moderators."""
     statement = select(Petition).where(Petition.id.in_(ids))
     if not can_moderate_petitions(user):
-        statement = statement.where(Petition.status.in_(PUBLIC_STATUSES))
+        statement = statement.where(public_clause())
     return [
         LinkTarget(
             petition.ref,

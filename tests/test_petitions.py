@@ -504,3 +504,16 @@ def test_names_are_shown_only_for_signers_who_chose_it(client, app):
     page = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
     assert "Public Person" in page
     assert "Private Person" not in page
+
+
+def test_a_petition_withdrawn_before_moderation_stays_private(client, app):
+    with app.test_request_context():
+        early = petition_in(Status.DRAFT, title="Withdrawn draft")
+        services.withdraw(early.author, early)
+        late = petition_in(Status.WITHDRAWN, title="Withdrawn while open")
+        db.session.commit()
+    assert client.get(f"/petitions/{early.id}").status_code == 404
+    assert client.get(f"/petitions/{late.id}").status_code == 200
+    listing = client.get("/petitions/?status=withdrawn").get_data(as_text=True)
+    assert "Withdrawn while open" in listing
+    assert "Withdrawn draft" not in listing
