@@ -91,6 +91,7 @@ class Config:
     PETITION_SPONSORS = _int("PETITION_SPONSORS", 5)
     PETITION_RESPONSE_DAYS = _int("PETITION_RESPONSE_DAYS", 30)
     PETITION_REQUIRE_RESIDENCY = os.environ.get("PETITION_REQUIRE_RESIDENCY", "") == "1"
+    PETITION_ANONYMISE_DAYS = _int("PETITION_ANONYMISE_DAYS", 183)  # about 6 months
     PETITION_REJECTION_REASONS = os.environ.get(
         "PETITION_REJECTION_REASONS", "duplicate,not_city_matter,offensive,unclear,personal_data"
     )

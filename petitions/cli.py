@@ -10,9 +10,12 @@ petitions_cli = CommandGroup("petitions", help="Petitions to the Mayor.")
 
 @petitions_cli.command("tick")
 def tick():
-    """Close petitions past their deadline and flag overdue responses."""
+    """Close petitions past their deadline, flag overdue responses, anonymise old signatures."""
     result = services.tick()
-    click.echo(f"closed {result['closed']}, overdue responses flagged {result['overdue']}")
+    click.echo(
+        f"closed {result['closed']}, overdue responses flagged {result['overdue']}, "
+        f"signatures anonymised {result['anonymised']}"
+    )
 
 
 @petitions_cli.command("count")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from core import audit, events, mail, tasks
@@ -366,7 +366,23 @@ def tick(now: datetime | None = None) -> dict:
         petition.response_overdue_at = now
         db.session.flush()
         audit.record(None, "petition.response_overdue", petition.ref)
-    return {"closed": len(expired), "overdue": len(overdue)}
+    return {"closed": len(expired), "overdue": len(overdue), "anonymised": anonymise(now)}
+
+
+def anonymise(now: datetime) -> int:
+    """Signatures of petitions closed long enough ago lose their signer (SPEC §4); the
+    district snapshot stays, so the counts by district do too. Returns the signatures changed."""
+    ended = func.coalesce(Petition.closed_at, Petition.responded_at)
+    closed_long_ago = select(Petition.id).where(
+        Petition.status.notin_(SIGNABLE_STATUSES),
+        ended <= now - timedelta(days=settings.anonymise_days()),
+    )
+    result = db.session.execute(
+        update(Signature)
+        .where(Signature.petition_id.in_(closed_long_ago), Signature.user_id.is_not(None))
+        .values(user_id=None, show_name=False, notify=False)
+    )
+    return result.rowcount
 
 
 # Mails.

@@ -45,6 +45,10 @@ def response_days() -> int:
     return int(_config("PETITION_RESPONSE_DAYS"))
 
 
+def anonymise_days() -> int:
+    return int(_config("PETITION_ANONYMISE_DAYS"))
+
+
 def residency_required() -> bool:
     return bool(_config("PETITION_REQUIRE_RESIDENCY"))
 

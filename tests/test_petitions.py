@@ -243,10 +243,10 @@ def test_the_clock_closes_expired_petitions_and_flags_overdue_responses(ctx):
     under = petition_in(Status.OPEN)
     reached = petition_in(Status.THRESHOLD_REACHED)
     later = utcnow() + timedelta(days=31)
-    assert services.tick(later) == {"closed": 2, "overdue": 1}
+    assert services.tick(later) == {"closed": 2, "overdue": 1, "anonymised": 0}
     assert (under.status, reached.status) == ("closed", "awaiting_response")
     assert reached.response_overdue_at == later
-    assert services.tick(later) == {"closed": 0, "overdue": 0}
+    assert services.tick(later) == {"closed": 0, "overdue": 0, "anonymised": 0}
     assert "petition.response_overdue" in audit_actions(reached)
 
 
@@ -517,3 +517,23 @@ def test_a_petition_withdrawn_before_moderation_stays_private(client, app):
     listing = client.get("/petitions/?status=withdrawn").get_data(as_text=True)
     assert "Withdrawn while open" in listing
     assert "Withdrawn draft" not in listing
+
+
+def test_signers_are_anonymised_months_after_closing_and_the_counts_stay(ctx):
+    petition = petition_in(Status.OPEN)
+    still_open = petition_in(Status.OPEN)
+    still_open.deadline = utcnow() + timedelta(days=400)
+    signer = make_user()
+    signer.district_id = 3
+    for target in (petition, still_open):
+        services.sign(signer, target, show_name=True, notify=True)
+    services.count_new_signatures()
+    closing = utcnow() + timedelta(days=31)
+    services.tick(closing)
+    assert services.tick(closing + timedelta(days=182))["anonymised"] == 0
+    later = closing + timedelta(days=183)
+    assert services.tick(later)["anonymised"] == 1
+    signature = db.session.scalar(select(Signature).where(Signature.petition_id == petition.id))
+    assert (signature.user_id, signature.show_name, signature.district_id) == (None, False, 3)
+    assert services.has_signed(signer, still_open)  # an open petition keeps its signers
+    assert services.counts_by_district(petition) == [(3, 1)]
