@@ -81,6 +81,20 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 12 * 3600
+    # --- petitions (SPEC §4; see the README) ---
+    # Each threshold: an absolute number of signatures, or "N%" of CITY_REGISTERED_VOTERS;
+    # crossing one asks for an official response within PETITION_RESPONSE_DAYS.
+    PETITION_THRESHOLDS = os.environ.get("PETITION_THRESHOLDS", "1%")
+    # Tbilisi's registered voters, rounded (CEC voter list); 1 % of them is the legal bar.
+    CITY_REGISTERED_VOTERS = _int("CITY_REGISTERED_VOTERS", 1_100_000)
+    PETITION_OPEN_DAYS = _int("PETITION_OPEN_DAYS", 30)
+    PETITION_SPONSORS = _int("PETITION_SPONSORS", 5)
+    PETITION_RESPONSE_DAYS = _int("PETITION_RESPONSE_DAYS", 30)
+    PETITION_REQUIRE_RESIDENCY = os.environ.get("PETITION_REQUIRE_RESIDENCY", "") == "1"
+    PETITION_ANONYMISE_DAYS = _int("PETITION_ANONYMISE_DAYS", 183)  # about 6 months
+    PETITION_REJECTION_REASONS = os.environ.get(
+        "PETITION_REJECTION_REASONS", "duplicate,not_city_matter,offensive,unclear,personal_data"
+    )
 
 
 def module_names(value: str | tuple | list) -> tuple[str, ...]:

@@ -1,8 +1,264 @@
-from flask import Blueprint, render_template
+"""Petition pages: list, detail (with its live count), create/edit, sponsor link, signing,
+moderation queue and the official response."""
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from core import links
+from core.db import db
+from core.districts import all_districts
+from core.errors import Refused
+from core.extensions import limiter
+from core.forms import form_page, prefilled
+from core.i18n import N_, flash_later
+from core.inputs import page_number
+from core.permissions import authorize, require_confirmed, requires
+from core.security import account_key, site_url
+from petitions import queries, services, settings
+from petitions.forms import PetitionForm, RejectForm, ResponseForm, SearchForm, SignForm
+from petitions.models import PUBLIC_STATUSES, STATUS_LABELS, TOPIC_LABELS, Petition, Status
+from petitions.permissions import (
+    can_edit_petition,
+    can_moderate_petitions,
+    can_respond_to_petition,
+    can_see_petition,
+    can_sponsor_petition,
+    can_start_petition,
+    can_withdraw_petition,
+)
 
 bp = Blueprint("petitions", __name__, url_prefix="/petitions")
+
+SIGN_ACCOUNT_LIMIT = "30 per minute;300 per day"
+SIGN_ADDRESS_LIMIT = "600 per minute"
+
+
+def _filters() -> dict:
+    args = request.args
+    status = args.get("status") if args.get("status") in PUBLIC_STATUSES else None
+    topic = args.get("topic") if args.get("topic") in {t.value for t in TOPIC_LABELS} else None
+    district = args.get("district", type=int)
+    sort = args.get("sort") if args.get("sort") in queries.SORTS else "signatures"
+    query = (SearchForm(args).q.data or "").strip()[:200] or None
+    return {"status": status, "topic": topic, "district_id": district, "sort": sort, "query": query}
 
 
 @bp.get("/")
 def index():
-    return render_template("petitions/index.html")
+    filters = _filters()
+    page = queries.page_of_public(page_number(), **filters)
+    return render_template(
+        "petitions/index.html",
+        page=page,
+        filters=filters,
+        form=SearchForm(request.args),
+        statuses=[(s, STATUS_LABELS[s]) for s in Status if s in PUBLIC_STATUSES],
+        topics=TOPIC_LABELS.items(),
+        districts=all_districts(),
+        threshold=settings.first_threshold(),
+    )
+
+
+@bp.get("/<int:petition_id>")
+@requires(can_see_petition, Petition, "petition_id", hide=True)
+def detail(petition):
+    return render_template(
+        "petitions/detail.html",
+        petition=petition,
+        threshold=settings.first_threshold(),
+        signed=services.has_signed(current_user, petition),
+        public_signers=services.public_signers(petition),
+        form=SignForm(),
+        related=links.related(petition.ref, current_user),
+        sponsor_url=site_url("petitions.sponsor", key=petition.sponsor_key),
+        sponsors=services.sponsor_count(petition),
+        sponsors_needed=settings.sponsors_needed(),
+        reason=settings.reason_label(petition.rejection_reason),
+    )
+
+
+@bp.get("/<int:petition_id>/count.json")
+@requires(can_see_petition, Petition, "petition_id", hide=True)
+def count(petition):
+    """The shown count for the detail page's live refresh."""
+    threshold = settings.first_threshold()
+    return jsonify(
+        count=petition.shown_count,
+        threshold=threshold,
+        percent=min(100, petition.shown_count * 100 // threshold),
+        status=petition.status,
+    )
+
+
+@bp.get("/similar.json")
+def similar():
+    """Public petitions whose title resembles `?title=`, for suggestions while typing."""
+    title = (request.args.get("title") or "")[:200]
+    found = services.similar_titles(title)
+    return jsonify(
+        similar=[
+            {
+                "title": p.title,
+                "url": url_for(".detail", petition_id=p.id),
+                "status": p.status_label,
+            }
+            for p in found
+        ]
+    )
+
+
+@bp.post("/<int:petition_id>/sign")
+@limiter.limit(SIGN_ADDRESS_LIMIT)
+@limiter.limit(SIGN_ACCOUNT_LIMIT, key_func=account_key)
+@require_confirmed
+def sign(petition_id):
+    petition = db.get_or_404(Petition, petition_id)
+    authorize(can_see_petition, petition, hide=True)
+    form = SignForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.sign(current_user, petition, bool(form.show_name.data), bool(form.notify.data))
+    # The same answer for a first and a repeated signature: nothing tells them apart.
+    flash_later(N_("Thank you: you have signed this petition."), "success")
+    return redirect(url_for(".detail", petition_id=petition.id))
+
+
+def _data(form: PetitionForm) -> services.PetitionInput:
+    return services.PetitionInput(
+        title=form.title.data or "",
+        summary=form.summary.data or "",
+        details=form.details.data or "",
+        topic=form.topic.data,
+        language=form.language.data,
+    )
+
+
+def _edit_page(form: PetitionForm, petition: Petition | None):
+    """Save; or, with "look for similar", show similar petitions first (the no-script step)."""
+    similar = None
+    if form.is_submitted() and form.check.data:
+        similar = services.similar_titles(form.title.data, petition and petition.id)
+    elif form.validate_on_submit():
+        try:
+            if petition is None:
+                petition = services.create_petition(current_user, _data(form))
+            else:
+                services.update_petition(current_user, petition, _data(form))
+        except Refused as error:
+            if error.status != 422:
+                raise
+            getattr(form, error.field or "title").errors.append(error.message)
+        else:
+            flash_later(N_("Draft saved."), "success")
+            return redirect(url_for(".detail", petition_id=petition.id))
+    return form_page("petitions/form.html", form, petition=petition, similar=similar)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(can_start_petition, refusal=_l("Please confirm your e-mail address first."))
+def new():
+    return _edit_page(PetitionForm(), None)
+
+
+@bp.route("/<int:petition_id>/edit", methods=["GET", "POST"])
+@requires(can_edit_petition, Petition, "petition_id")
+def edit(petition):
+    if petition.status != Status.DRAFT:
+        raise Refused(_("Only a draft can be changed."), status=409)
+    return _edit_page(prefilled(PetitionForm, petition), petition)
+
+
+@bp.post("/<int:petition_id>/submit")
+@requires(can_edit_petition, Petition, "petition_id")
+def submit(petition):
+    services.ask_for_sponsors(current_user, petition)
+    flash_later(N_("Now share the supporters' link."), "success")
+    return redirect(url_for(".detail", petition_id=petition.id))
+
+
+@bp.post("/<int:petition_id>/withdraw")
+@requires(can_withdraw_petition, Petition, "petition_id")
+def withdraw(petition):
+    services.withdraw(current_user, petition)
+    flash_later(N_("The petition is withdrawn."), "success")
+    return redirect(url_for(".detail", petition_id=petition.id))
+
+
+def _by_key(key: str) -> Petition:
+    petition = services.find_by_sponsor_key(key[:32])
+    if petition is None:
+        abort(404)
+    return petition
+
+
+@bp.get("/support/<key>")
+def sponsor(key):
+    petition = _by_key(key)
+    return render_template(
+        "petitions/sponsor.html",
+        petition=petition,
+        sponsors=services.sponsor_count(petition),
+        sponsors_needed=settings.sponsors_needed(),
+    )
+
+
+@bp.post("/support/<key>")
+@limiter.limit("30 per hour", key_func=account_key)
+def sponsor_post(key):
+    petition = _by_key(key)
+    authorize(can_sponsor_petition, petition)
+    services.add_sponsor(current_user, petition)
+    flash_later(N_("Thank you for supporting this petition."), "success")
+    return redirect(url_for(".sponsor", key=key))
+
+
+@bp.get("/moderation")
+@requires(can_moderate_petitions)
+def moderation():
+    return render_template("petitions/moderation.html", petitions=queries.moderation_queue())
+
+
+@bp.post("/<int:petition_id>/approve")
+@requires(can_moderate_petitions)
+def approve(petition_id):
+    petition = db.get_or_404(Petition, petition_id)
+    services.approve(current_user, petition)
+    flash_later(N_("The petition is open for signatures."), "success")
+    return redirect(url_for(".moderation"))
+
+
+def _reject_form() -> RejectForm:
+    form = RejectForm()
+    form.reason.choices = [(r, settings.reason_label(r)) for r in settings.rejection_reasons()]
+    return form
+
+
+@bp.route("/<int:petition_id>/reject", methods=["GET", "POST"])
+@requires(can_moderate_petitions)
+def reject(petition_id):
+    petition = db.get_or_404(Petition, petition_id)
+    form = _reject_form()
+    if form.validate_on_submit():
+        services.reject(current_user, petition, form.reason.data, form.explanation.data)
+        flash_later(N_("The petition is rejected; the reason is public."), "success")
+        return redirect(url_for(".moderation"))
+    return form_page("petitions/reject.html", form, petition=petition)
+
+
+@bp.route("/<int:petition_id>/respond", methods=["GET", "POST"])
+@requires(can_respond_to_petition, Petition, "petition_id")
+def respond(petition):
+    form = ResponseForm()
+    if form.validate_on_submit():
+        services.respond(current_user, petition, form.response.data)
+        flash_later(N_("The response is published."), "success")
+        return redirect(url_for(".detail", petition_id=petition.id))
+    return form_page("petitions/respond.html", form, petition=petition)
+
+
+@bp.get("/mine")
+@requires(can_start_petition)
+def mine():
+    return render_template("petitions/mine.html", petitions=queries.mine(current_user))

@@ -331,16 +331,21 @@ def test_a_password_reset_also_ends_other_sessions(app, client, mailbox):
     ("role", "tools"),
     [
         (None, []),
-        (Role.MODERATOR, []),
+        (Role.MODERATOR, ["Petition moderation"]),
         (Role.EDITOR, ["Write a post", "Drafts"]),
-        (Role.ADMIN, ["Write a post", "Drafts", "Census list", "Audit log", "Failed jobs"]),
+        (
+            Role.ADMIN,
+            ["Write a post", "Drafts", "Census list", "Audit log", "Failed jobs"]
+            + ["Petition moderation"],
+        ),
     ],
 )
 def test_profile_shows_the_staff_tools_a_role_may_use(client, role, tools):
     log_in(client, make_user(role))
     page = client.get("/accounts/profile?lang=en").get_data(as_text=True)
     assert ("Staff tools" in page) == bool(tools)
-    for label in ["Write a post", "Drafts", "Census list", "Audit log", "Failed jobs"]:
+    labels = ["Write a post", "Drafts", "Census list", "Audit log", "Failed jobs"]
+    for label in [*labels, "Petition moderation"]:
         assert (f">{label}</a>" in page) == (label in tools), label
 
 

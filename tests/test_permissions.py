@@ -34,6 +34,17 @@ from news.permissions import (
     can_see_post,
     can_write_posts,
 )
+from petitions.models import Petition
+from petitions.permissions import (
+    can_edit_petition,
+    can_moderate_petitions,
+    can_respond_to_petition,
+    can_see_petition,
+    can_sign_petitions,
+    can_sponsor_petition,
+    can_start_petition,
+    can_withdraw_petition,
+)
 from tests.conftest import ROOT
 from tests.factories import ANONYMOUS, ROLES, user_in_memory
 
@@ -46,6 +57,11 @@ NOBODY: set = set()
 PUBLISHED = Post(kind="news", status="published")
 DRAFT = Post(kind="news", status="draft")
 AUTOMATIC = Post(kind="automatic", status="published")
+# petitions: by an author who is none of the users below (the author's own rights: see
+# test_the_author_may_edit_and_withdraw_their_own_petition)
+MODERATORS = {Role.MODERATOR, Role.ADMIN}
+OPEN_PETITION = Petition(status="open", author_id=10**6)
+DRAFT_PETITION = Petition(status="draft", author_id=10**6)
 
 CASES = [
     # permission             object(s)                          who may
@@ -70,6 +86,16 @@ CASES = [
     (can_download_attachment, (Attachment(post=DRAFT),), EDITORS),
     (can_delete_attachment, (Attachment(post=DRAFT),), EDITORS),
     (can_delete_attachment, (Attachment(post=AUTOMATIC),), NOBODY),
+    # petitions
+    (can_start_petition, (), SIGNED_IN),
+    (can_sign_petitions, (), SIGNED_IN),
+    (can_sponsor_petition, (DRAFT_PETITION,), SIGNED_IN),
+    (can_edit_petition, (DRAFT_PETITION,), NOBODY),
+    (can_withdraw_petition, (OPEN_PETITION,), NOBODY),
+    (can_moderate_petitions, (), MODERATORS),
+    (can_respond_to_petition, (OPEN_PETITION,), MODERATORS),
+    (can_see_petition, (OPEN_PETITION,), EVERYONE),
+    (can_see_petition, (DRAFT_PETITION,), MODERATORS),
 ]
 
 
@@ -132,3 +158,13 @@ def test_views_and_templates_ask_permission_functions_not_roles():
     ]
     assert len(sources) > 20
     assert not offenders, f"use a permission function instead of a role check: {offenders}"
+
+
+def test_the_author_may_edit_and_withdraw_their_own_petition():
+    author = user_in_memory(Role.RESIDENT)
+    author.id = 7
+    own = Petition(status="draft", author_id=7)
+    assert can_edit_petition(author, own)
+    assert can_withdraw_petition(author, own)
+    assert can_see_petition(author, own)
+    assert not can_sponsor_petition(author, own)

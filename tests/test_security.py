@@ -27,6 +27,7 @@ from core.models import Role, User
 from core.permissions import require_confirmed, requires, signed_in
 from news import services as news
 from news.models import Attachment, Post
+from petitions.models import Petition
 from tests.conftest import CSRF_INPUT
 from tests.factories import ANONYMOUS, ROLES, log_in, make_user
 
@@ -119,7 +120,31 @@ EXPECTED = {
     ("news.unpublish", "POST"):           row(LOGIN, 403, 403, 403, 302, 403, 302),
     ("news.delete_attachment", "POST"):   row(LOGIN, 403, 403, 403, 302, 403, 302),
 
+    # petitions: objects in URLs are the world's petitions in the state each route needs;
+    # detail and count use one in moderation (hidden from all but moderators).
     ("petitions.index", "GET"):           PUBLIC,
+    ("petitions.detail", "GET"):          row(404, 404, 404, 200, 404, 404, 200),
+    ("petitions.count", "GET"):           row(404, 404, 404, 200, 404, 404, 200),
+    ("petitions.similar", "GET"):         PUBLIC,
+    ("petitions.sign", "POST"):           row(LOGIN, 302, 302, 302, 302, 302, 302),
+    ("petitions.new", "GET"):             row(LOGIN, 200, 200, 200, 200, 200, 200),
+    ("petitions.new", "POST"):            row(LOGIN, 302, 302, 302, 302, 302, 302),
+    ("petitions.edit", "GET"):            row(LOGIN, 403, 403, 403, 403, 403, 403),
+    ("petitions.edit", "POST"):           row(LOGIN, 403, 403, 403, 403, 403, 403),
+    ("petitions.submit", "POST"):         row(LOGIN, 403, 403, 403, 403, 403, 403),
+    ("petitions.withdraw", "POST"):       row(LOGIN, 403, 403, 403, 403, 403, 403),
+    ("petitions.sponsor", "GET"):         PUBLIC,  # the shareable link: its key is the secret
+    ("petitions.sponsor_post", "POST"):   row(LOGIN, 302, 302, 302, 302, 302, 302),
+    ("petitions.moderation", "GET"):      row(LOGIN, 403, 403, 200, 403, 403, 200),
+    ("petitions.approve", "POST"):        row(LOGIN, 403, 403, 302, 403, 403, 302),
+    ("petitions.reject", "GET"):          row(LOGIN, 403, 403, 200, 403, 403, 200),
+    ("petitions.reject", "POST"):         row(LOGIN, 403, 403, 302, 403, 403, 302),
+    ("petitions.respond", "GET"):         row(LOGIN, 403, 403, 200, 403, 403, 200),
+    ("petitions.respond", "POST"):        row(LOGIN, 403, 403, 302, 403, 403, 302),
+    ("petitions.mine", "GET"):            row(LOGIN, 200, 200, 200, 200, 200, 200),
+    ("petitions_api.petitions", "GET"):   PUBLIC,
+    ("petitions_api.petition", "GET"):    PUBLIC,
+    ("petitions_api.petitions_csv", "GET"): PUBLIC,
     ("budgeting.index", "GET"):           PUBLIC,
     ("smartmap.index", "GET"):            PUBLIC,
 }
@@ -140,6 +165,7 @@ class World:
     attachment: Attachment
     newcomer: User  # an unconfirmed account, for the e-mailed links
     review: ResidencyReview  # the newcomer's request to check a claimed personal number
+    petitions: dict  # petitions: one per status the routes need
 
 
 def _post(title: str, publish: bool) -> Post:
@@ -172,11 +198,31 @@ def _world() -> World:
         attachment=news.attach_pdf(draft, "minutes.pdf", PDF, None),
         newcomer=newcomer,
         review=review,
+        petitions=_petitions(newcomer),
     )
     db.session.commit()
     return world
 
 
+def _petitions(author: User) -> dict[str, Petition]:
+    """petitions: one in each state a route needs, by another author than the walk's roles."""
+    db.session.flush()
+    made = {}
+    for status in ("draft", "collecting_sponsors", "in_moderation", "open", "threshold_reached"):
+        made[status] = Petition(
+            author_id=author.id,
+            status=status,
+            title=f"Petition {status}",
+            summary="Summary",
+            topic="other",
+            sponsor_key=f"key{next(_serial)}",
+        )
+        db.session.add(made[status])
+    db.session.flush()
+    return made
+
+
+PETITION_FORM = {"title": "სათაური", "summary": "მოკლედ", "topic": "other", "language": "ka"}
 POST_FORM = {"title_ka": "სათაური", "body_ka": "ტექსტი", "kind": "news", "tags": "ogp"}
 
 # How to fill each route's URL arguments, from the request's World.
@@ -197,6 +243,19 @@ URL_ARGS = {
     "districts.page": lambda w: {"slug": "vake"},
     "core.find_link": lambda w: {"ref": w.post.ref},
     "core.confirm_unlink": lambda w: {"ref": w.post.ref, "other": w.other.ref},
+    # petitions
+    "petitions.detail": lambda w: {"petition_id": w.petitions["in_moderation"].id},
+    "petitions.count": lambda w: {"petition_id": w.petitions["in_moderation"].id},
+    "petitions.sign": lambda w: {"petition_id": w.petitions["open"].id},
+    "petitions.edit": lambda w: {"petition_id": w.petitions["draft"].id},
+    "petitions.submit": lambda w: {"petition_id": w.petitions["draft"].id},
+    "petitions.withdraw": lambda w: {"petition_id": w.petitions["open"].id},
+    "petitions.sponsor": lambda w: {"key": w.petitions["collecting_sponsors"].sponsor_key},
+    "petitions.sponsor_post": lambda w: {"key": w.petitions["collecting_sponsors"].sponsor_key},
+    "petitions.approve": lambda w: {"petition_id": w.petitions["in_moderation"].id},
+    "petitions.reject": lambda w: {"petition_id": w.petitions["in_moderation"].id},
+    "petitions.respond": lambda w: {"petition_id": w.petitions["threshold_reached"].id},
+    "petitions_api.petition": lambda w: {"petition_id": w.petitions["open"].id},
 }
 
 # Minimal valid forms; a route not listed here is posted with only its CSRF token.
@@ -207,6 +266,11 @@ FORMS = {
     "accounts.resolve_residency_review": lambda w: {"decision": "refuse"},
     "news.new": lambda w: POST_FORM,
     "news.edit": lambda w: POST_FORM,
+    # petitions
+    "petitions.new": lambda w: PETITION_FORM,
+    "petitions.edit": lambda w: PETITION_FORM,
+    "petitions.reject": lambda w: {"reason": "unclear", "explanation": "Vague."},
+    "petitions.respond": lambda w: {"response": "City Hall agrees."},
 }
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}

@@ -1,0 +1,510 @@
+"""Petition rules (SPEC §4): every step of the life cycle, signing, counting, thresholds.
+
+Each transition checks who (petitions.permissions) and when (the status), writes an audit
+entry and flushes; the request or job around it commits.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+
+from core import audit, events, mail, tasks
+from core.db import db, utcnow
+from core.errors import Refused
+from core.inputs import clean_text
+from core.models import Role, RoleGrant, User
+from core.security import site_url
+from petitions import permissions, settings
+from petitions.models import (
+    DETAILS_MAX,
+    SIGNABLE_STATUSES,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    Petition,
+    Signature,
+    Sponsor,
+    Status,
+    ThresholdCrossing,
+    Topic,
+)
+
+PROGRESS_STEPS = (33, 66, 100)  # per cent of the first threshold, told once each
+WITHDRAWABLE = {Status.DRAFT, Status.COLLECTING_SPONSORS, Status.IN_MODERATION, Status.OPEN}
+RESPONDABLE = {Status.THRESHOLD_REACHED, Status.AWAITING_RESPONSE}
+COUNT_BATCH = 50_000
+
+
+@dataclass
+class PetitionInput:
+    title: str
+    summary: str
+    details: str = ""
+    topic: str = Topic.OTHER.value
+    language: str = "ka"
+
+
+def _allowed(permission, actor, *objects) -> None:
+    if not permission(actor, *objects):
+        raise Refused(_("You do not have permission to do this."), status=403)
+
+
+def _in_status(petition: Petition, allowed: set) -> None:
+    if petition.status not in allowed:
+        raise Refused(
+            _(
+                "This cannot be done while the petition is “%(status)s”.",
+                status=petition.status_label,
+            ),
+            status=409,
+        )
+
+
+def _move(petition: Petition, status: Status, actor, action: str, **details) -> None:
+    petition.status = status.value
+    petition.updated_at = utcnow()
+    db.session.flush()
+    audit.record(actor, f"petition.{action}", petition.ref, **details)
+
+
+def _clean(data: PetitionInput) -> PetitionInput:
+    title, summary = clean_text(data.title).strip(), clean_text(data.summary).strip()
+    details = clean_text(data.details or "").strip()
+    if not title or not summary:
+        raise Refused(_("Please give the petition a title and a summary."), 422, "title")
+    for value, limit, name in (
+        (title, TITLE_MAX, "title"),
+        (summary, SUMMARY_MAX, "summary"),
+        (details, DETAILS_MAX, "details"),
+    ):
+        if len(value) > limit:
+            raise Refused(_("At most %(n)s characters, please.", n=limit), 422, name)
+    if data.topic not in {topic.value for topic in Topic}:
+        raise Refused(_("Please choose a topic from the list."), 422, "topic")
+    language = data.language if data.language in ("ka", "en") else "ka"
+    return PetitionInput(title, summary, details, data.topic, language)
+
+
+def _require_residency(user) -> None:
+    if settings.residency_required() and not user.verified_district_id:
+        raise Refused(
+            _("Only residents with a confirmed place of registration may take part."), 403
+        )
+
+
+def create_petition(author: User, data: PetitionInput, origin_ref: str | None = None) -> Petition:
+    """A new draft; `origin_ref` remembers where it started (a map report, later)."""
+    _allowed(permissions.can_start_petition, author)
+    _require_residency(author)
+    data = _clean(data)
+    petition = Petition(
+        author_id=author.id,
+        district_id=author.verified_district_id or author.district_id,
+        sponsor_key=secrets.token_urlsafe(16)[:22],
+        origin_ref=origin_ref,
+        **data.__dict__,
+    )
+    db.session.add(petition)
+    db.session.flush()
+    audit.record(author, "petition.create", petition.ref)
+    return petition
+
+
+def update_petition(actor: User, petition: Petition, data: PetitionInput) -> Petition:
+    _allowed(permissions.can_edit_petition, actor, petition)
+    _in_status(petition, {Status.DRAFT})
+    for name, value in _clean(data).__dict__.items():
+        setattr(petition, name, value)
+    petition.updated_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "petition.edit", petition.ref)
+    return petition
+
+
+def ask_for_sponsors(actor: User, petition: Petition) -> None:
+    """The author finishes the draft: supporters next (or moderation when none are needed)."""
+    _allowed(permissions.can_edit_petition, actor, petition)
+    _in_status(petition, {Status.DRAFT})
+    _move(petition, Status.COLLECTING_SPONSORS, actor, "ask_for_sponsors")
+    if settings.sponsors_needed() <= 0:
+        _move(petition, Status.IN_MODERATION, None, "to_moderation")
+
+
+def sponsor_count(petition: Petition) -> int:
+    statement = select(func.count()).where(Sponsor.petition_id == petition.id)
+    return db.session.scalar(statement)
+
+
+def add_sponsor(actor: User, petition: Petition) -> bool:
+    """Back a petition through its link; True if this was new. Enough backers: moderation."""
+    _allowed(permissions.can_sponsor_petition, actor, petition)
+    _in_status(petition, {Status.COLLECTING_SPONSORS})
+    added = db.session.execute(
+        insert(Sponsor)
+        .values(petition_id=petition.id, user_id=actor.id)
+        .on_conflict_do_nothing()
+        .returning(Sponsor.id)
+    ).scalar_one_or_none()
+    if added is not None:
+        audit.record(actor, "petition.sponsor", petition.ref)
+    if sponsor_count(petition) >= settings.sponsors_needed():
+        _move(petition, Status.IN_MODERATION, None, "to_moderation")
+    return added is not None
+
+
+def approve(actor: User, petition: Petition) -> None:
+    _allowed(permissions.can_moderate_petitions, actor)
+    _in_status(petition, {Status.IN_MODERATION})
+    now = utcnow()
+    petition.opened_at = now
+    petition.deadline = now + timedelta(days=settings.open_days())
+    _move(petition, Status.OPEN, actor, "approve")
+
+
+def reject(actor: User, petition: Petition, reason: str, explanation: str) -> None:
+    _allowed(permissions.can_moderate_petitions, actor)
+    _in_status(petition, {Status.IN_MODERATION})
+    explanation = clean_text(explanation or "").strip()
+    if reason not in settings.rejection_reasons():
+        raise Refused(_("Please choose a reason from the list."), 422, "reason")
+    if not explanation:
+        raise Refused(_("Please explain the decision to the author."), 422, "explanation")
+    petition.rejection_reason, petition.rejection_explanation = reason, explanation[:2000]
+    petition.closed_at = utcnow()
+    _move(petition, Status.REJECTED, actor, "reject", reason=reason)
+
+
+def withdraw(actor: User, petition: Petition) -> None:
+    _allowed(permissions.can_withdraw_petition, actor, petition)
+    _in_status(petition, WITHDRAWABLE)
+    petition.closed_at = utcnow()
+    _move(petition, Status.WITHDRAWN, actor, "withdraw")
+
+
+def respond(actor: User, petition: Petition, response: str) -> None:
+    """Publish the official response; signers who asked to be told get a mail (in batches)."""
+    _allowed(permissions.can_respond_to_petition, actor, petition)
+    _in_status(petition, RESPONDABLE)
+    response = clean_text(response or "").strip()
+    if not response:
+        raise Refused(_("Please write the response."), 422, "response")
+    petition.response_text, petition.responded_at = response[:10_000], utcnow()
+    _move(petition, Status.RESPONDED, actor, "respond")
+    tasks.defer("petitions.notify_signers", petition_id=petition.id, after_id=0)
+
+
+# Signing: one INSERT, never an update of the petition row.
+
+
+def sign(user: User, petition: Petition, show_name: bool = False, notify: bool = False) -> bool:
+    """Sign once; a second attempt (also a concurrent one) changes nothing. True if new."""
+    _allowed(permissions.can_sign_petitions, user)
+    _require_residency(user)
+    if petition.status not in SIGNABLE_STATUSES:
+        raise Refused(_("This petition is not open for signatures."), 409)
+    statement = (
+        insert(Signature)
+        .values(
+            petition_id=petition.id,
+            user_id=user.id,
+            district_id=user.verified_district_id or user.district_id,
+            show_name=show_name,
+            notify=notify,
+        )
+        .on_conflict_do_nothing(index_elements=["petition_id", "user_id"])
+        .returning(Signature.id)
+    )
+    return db.session.execute(statement).scalar_one_or_none() is not None
+
+
+def has_signed(user, petition: Petition) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    statement = select(Signature.id).where(
+        Signature.petition_id == petition.id, Signature.user_id == user.id
+    )
+    return db.session.scalar(statement) is not None
+
+
+# Counting: a single job adds uncounted signatures to the shown counts.
+
+COUNT_NEW = text(
+    """
+    WITH batch AS (
+        SELECT id FROM petition_signature WHERE NOT counted
+        ORDER BY id LIMIT :batch FOR UPDATE SKIP LOCKED
+    ), marked AS (
+        UPDATE petition_signature s SET counted = true FROM batch
+        WHERE s.id = batch.id RETURNING s.petition_id
+    ), added AS (
+        SELECT petition_id, count(*) AS n FROM marked GROUP BY petition_id
+    )
+    UPDATE petition p SET shown_count = p.shown_count + added.n
+    FROM added WHERE p.id = added.petition_id
+    RETURNING p.id, p.shown_count - added.n AS before, p.shown_count AS after
+    """
+)
+
+
+def count_new_signatures(batch: int = COUNT_BATCH) -> int:
+    """Add new signatures to the shown counts, one statement per batch; then thresholds and
+    progress notices for the petitions that moved. Returns the number of signatures counted."""
+    total = 0
+    while True:
+        moved = db.session.execute(COUNT_NEW, {"batch": batch}).all()
+        counted = sum(after - before for _, before, after in moved)
+        for petition_id, before, after in moved:
+            _after_count(db.session.get(Petition, petition_id), before, after)
+        total += counted
+        if counted < batch:
+            db.session.flush()
+            return total
+
+
+def reconcile() -> int:
+    """Nightly: recount every petition from its counted signatures; returns how many changed."""
+    result = db.session.execute(
+        text(
+            """
+            UPDATE petition p SET shown_count = c.n
+            FROM (SELECT p2.id, count(s.id) AS n FROM petition p2
+                  LEFT JOIN petition_signature s ON s.petition_id = p2.id AND s.counted
+                  GROUP BY p2.id) c
+            WHERE p.id = c.id AND p.shown_count <> c.n
+            """
+        )
+    )
+    return result.rowcount
+
+
+def _after_count(petition: Petition, before: int, after: int) -> None:
+    db.session.refresh(petition, ["shown_count"])
+    thresholds = settings.thresholds()
+    for step in PROGRESS_STEPS:
+        mark = -(-thresholds[0] * step // 100)  # rounded up
+        if before < mark <= after:
+            _progress_notice(petition, step)
+    for threshold in thresholds:
+        if before < threshold <= after:
+            cross_threshold(petition, threshold, after)
+
+
+def _progress_notice(petition: Petition, step: int) -> None:
+    events.emit(
+        "petition.progress",
+        petition.ref,
+        {"petition_id": petition.id, "percent": step},
+        once_key=f"{petition.ref}:progress:{step}",
+    )
+
+
+def cross_threshold(petition: Petition, threshold: int, count: int) -> bool:
+    """Record a crossing once (a unique row); only the first records its consequences."""
+    crossing = db.session.execute(
+        insert(ThresholdCrossing)
+        .values(petition_id=petition.id, threshold=threshold, count_at_crossing=count)
+        .on_conflict_do_nothing()
+        .returning(ThresholdCrossing.id)
+    ).scalar_one_or_none()
+    if crossing is None:
+        return False
+    if petition.status == Status.OPEN:
+        petition.response_due_at = utcnow() + timedelta(days=settings.response_days())
+        _move(petition, Status.THRESHOLD_REACHED, None, "threshold_reached", threshold=threshold)
+    events.emit(
+        "petition.threshold",
+        petition.ref,
+        {"petition_id": petition.id, "threshold": threshold, "news": _news(petition, threshold)},
+        once_key=f"{petition.ref}:threshold:{threshold}",
+    )
+    return True
+
+
+def _news(petition: Petition, threshold: int) -> dict:
+    """The automatic news post's text, in both languages whatever the page's language."""
+    return {
+        "title": {
+            "ka": f"პეტიციამ „{petition.title}“ {threshold} ხელმოწერას მიაღწია",
+            "en": f"Petition “{petition.title}” reached {threshold} signatures",
+        },
+        "body": {
+            "ka": (
+                f"პეტიციამ {threshold} ხელმოწერის ზღვარს მიაღწია. მერია ოფიციალურ პასუხს "
+                f"{settings.response_days()} დღის ვადაში გამოაქვეყნებს."
+            ),
+            "en": (
+                f"The petition crossed the threshold of {threshold} signatures. City Hall will "
+                f"publish its official response within {settings.response_days()} days."
+            ),
+        },
+    }
+
+
+# The clock: deadlines close petitions, late responses are flagged.
+
+
+def tick(now: datetime | None = None) -> dict:
+    now = now or utcnow()
+    expired = db.session.scalars(
+        select(Petition).where(Petition.status.in_(SIGNABLE_STATUSES), Petition.deadline <= now)
+    ).all()
+    for petition in expired:
+        petition.closed_at = now
+        reached = petition.status == Status.THRESHOLD_REACHED
+        _move(petition, Status.AWAITING_RESPONSE if reached else Status.CLOSED, None, "close")
+    overdue = db.session.scalars(
+        select(Petition).where(
+            Petition.status.in_(RESPONDABLE),
+            Petition.response_due_at <= now,
+            Petition.response_overdue_at.is_(None),
+        )
+    ).all()
+    for petition in overdue:
+        petition.response_overdue_at = now
+        db.session.flush()
+        audit.record(None, "petition.response_overdue", petition.ref)
+    return {"closed": len(expired), "overdue": len(overdue), "anonymised": anonymise(now)}
+
+
+def anonymise(now: datetime) -> int:
+    """Signatures of petitions closed long enough ago lose their signer (SPEC §4); the
+    district snapshot stays, so the counts by district do too. Returns the signatures changed."""
+    ended = func.coalesce(Petition.closed_at, Petition.responded_at)
+    closed_long_ago = select(Petition.id).where(
+        Petition.status.notin_(SIGNABLE_STATUSES),
+        ended <= now - timedelta(days=settings.anonymise_days()),
+    )
+    result = db.session.execute(
+        update(Signature)
+        .where(Signature.petition_id.in_(closed_long_ago), Signature.user_id.is_not(None))
+        .values(user_id=None, show_name=False, notify=False)
+    )
+    return result.rowcount
+
+
+# Mails.
+
+
+def _link(petition: Petition) -> str:
+    return site_url("petitions.detail", petition_id=petition.id)
+
+
+def moderators() -> list[User]:
+    statement = (
+        select(User)
+        .join(RoleGrant)
+        .where(RoleGrant.role.in_([Role.MODERATOR, Role.ADMIN]), User.active)
+        .distinct()
+    )
+    return list(db.session.scalars(statement))
+
+
+def mail_threshold(petition: Petition, threshold: int) -> None:
+    people = list(moderators())
+    if petition.author is not None:
+        people.append(petition.author)
+    for person in {p.id: p for p in people}.values():
+        mail.queue(
+            person.email,
+            "petition_threshold",
+            person.locale,
+            petition=petition,
+            threshold=threshold,
+            user=person,
+            link=_link(petition),
+        )
+
+
+def mail_progress(petition: Petition, percent: int) -> None:
+    people = []
+    if petition.author is not None and petition.author_notify:
+        people.append(petition.author)
+    people += db.session.scalars(
+        select(User)
+        .join(Signature, Signature.user_id == User.id)
+        .where(Signature.petition_id == petition.id, Signature.notify)
+    )
+    for person in {p.id: p for p in people}.values():
+        mail.queue(
+            person.email,
+            "petition_progress",
+            person.locale,
+            petition=petition,
+            percent=percent,
+            user=person,
+            link=_link(petition),
+        )
+
+
+def mail_signers_batch(petition: Petition, after_id: int, size: int) -> int | None:
+    """Mail the response to the next `size` signers who opted in; the last id, or None."""
+    rows = db.session.execute(
+        select(Signature.id, User)
+        .join(User, Signature.user_id == User.id)
+        .where(Signature.petition_id == petition.id, Signature.notify, Signature.id > after_id)
+        .order_by(Signature.id)
+        .limit(size)
+    ).all()
+    for _signature_id, person in rows:
+        mail.queue(
+            person.email,
+            "petition_response",
+            person.locale,
+            petition=petition,
+            user=person,
+            link=_link(petition),
+        )
+    return rows[-1][0] if len(rows) == size else None
+
+
+# Reading.
+
+
+def similar_titles(title: str, exclude_id: int | None = None, limit: int = 5) -> list[Petition]:
+    """Public petitions whose title resembles `title` (pg_trgm), most similar first."""
+    title = clean_text(title or "").strip()
+    if len(title) < 3:
+        return []
+    statement = (
+        select(Petition)
+        .where(
+            Petition.status.notin_(
+                [Status.DRAFT, Status.COLLECTING_SPONSORS, Status.IN_MODERATION, Status.WITHDRAWN]
+            )
+        )
+        .where(func.similarity(Petition.title, title) > 0.2)
+        .order_by(func.similarity(Petition.title, title).desc())
+        .limit(limit)
+    )
+    if exclude_id:
+        statement = statement.where(Petition.id != exclude_id)
+    return list(db.session.scalars(statement))
+
+
+def public_signers(petition: Petition, limit: int = 20) -> list[str]:
+    """The names of the latest signers who chose to show them."""
+    statement = (
+        select(User.name)
+        .join(Signature, Signature.user_id == User.id)
+        .where(Signature.petition_id == petition.id, Signature.show_name, User.active)
+        .order_by(Signature.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement))
+
+
+def counts_by_district(petition: Petition) -> list[tuple[int | None, int]]:
+    statement = (
+        select(Signature.district_id, func.count())
+        .where(Signature.petition_id == petition.id, Signature.counted)
+        .group_by(Signature.district_id)
+        .order_by(Signature.district_id)
+    )
+    return [(district_id, n) for district_id, n in db.session.execute(statement)]
+
+
+def find_by_sponsor_key(key: str) -> Petition | None:
+    return db.session.scalar(select(Petition).where(Petition.sponsor_key == key))

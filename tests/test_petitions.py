@@ -1,0 +1,539 @@
+"""Petitions (SPEC §4): every transition and refusal, signing, counting, pages and the API."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from core.db import db, utcnow
+from core.errors import Refused
+from core.models import AuditEntry, Event, OutboxMail, Role
+from news.models import Post
+from petitions import services, settings
+from petitions.models import Petition, Signature, Sponsor, Status, ThresholdCrossing
+from tests.conftest import submit
+from tests.factories import log_in, make_user
+from tests.petition_helpers import TEXT, moderator, petition_in
+
+
+@pytest.fixture(autouse=True)
+def petition_settings(app, monkeypatch):
+    """Small figures: 2 supporters, a threshold of 10 signatures (0.001 % of a million)."""
+    monkeypatch.setitem(app.config, "PETITION_SPONSORS", 2)
+    monkeypatch.setitem(app.config, "CITY_REGISTERED_VOTERS", 1_000_000)
+    monkeypatch.setitem(app.config, "PETITION_THRESHOLDS", "0.001%, 20")
+
+
+def audit_actions(petition) -> list[str]:
+    statement = select(AuditEntry.action).where(AuditEntry.ref == petition.ref)
+    return list(db.session.scalars(statement.order_by(AuditEntry.id)))
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+# Settings.
+
+
+def test_thresholds_are_absolute_or_a_share_of_the_registered_voters(ctx, app, monkeypatch):
+    assert settings.thresholds() == [10, 20]
+    monkeypatch.setitem(app.config, "PETITION_THRESHOLDS", "1%")
+    monkeypatch.setitem(app.config, "CITY_REGISTERED_VOTERS", 1_100_000)
+    assert settings.thresholds() == [11_000]
+
+
+# The life cycle.
+
+
+def test_a_petition_goes_from_draft_through_sponsors_and_moderation_to_open(ctx):
+    author = make_user()
+    petition = services.create_petition(author, TEXT, origin_ref="report:3")
+    assert (petition.status, petition.origin_ref) == ("draft", "report:3")
+    services.ask_for_sponsors(author, petition)
+    assert petition.status == "collecting_sponsors"
+    assert services.add_sponsor(make_user(), petition)
+    assert petition.status == "collecting_sponsors"
+    services.add_sponsor(make_user(), petition)
+    assert petition.status == "in_moderation"
+    services.approve(moderator(), petition)
+    assert petition.status == "open"
+    assert petition.deadline - petition.opened_at == timedelta(days=30)
+    assert audit_actions(petition) == [
+        "petition.create",
+        "petition.ask_for_sponsors",
+        "petition.sponsor",
+        "petition.sponsor",
+        "petition.to_moderation",
+        "petition.approve",
+    ]
+
+
+def test_no_sponsors_needed_goes_straight_to_moderation(ctx, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PETITION_SPONSORS", 0)
+    author = make_user()
+    petition = services.create_petition(author, TEXT)
+    services.ask_for_sponsors(author, petition)
+    assert petition.status == "in_moderation"
+
+
+def test_supporting_twice_counts_once_and_the_author_cannot_support(ctx):
+    petition = petition_in(Status.COLLECTING_SPONSORS)
+    supporter = make_user()
+    assert services.add_sponsor(supporter, petition)
+    assert not services.add_sponsor(supporter, petition)
+    assert count(Sponsor, Sponsor.petition_id == petition.id) == 1
+    with pytest.raises(Refused) as refused:
+        services.add_sponsor(petition.author, petition)
+    assert refused.value.status == 403
+
+
+@pytest.mark.parametrize(
+    ("step", "who"),
+    [
+        ("approve", "resident"),
+        ("reject", "resident"),
+        ("withdraw", "stranger"),
+        ("respond", "resident"),
+        ("edit", "moderator"),
+    ],
+)
+def test_transitions_refuse_the_wrong_person(ctx, step, who):
+    petition = petition_in(Status.IN_MODERATION)
+    actor = moderator() if who == "moderator" else make_user()
+    calls = {
+        "approve": lambda: services.approve(actor, petition),
+        "reject": lambda: services.reject(actor, petition, "unclear", "x"),
+        "withdraw": lambda: services.withdraw(actor, petition),
+        "respond": lambda: services.respond(actor, petition, "x"),
+        "edit": lambda: services.update_petition(actor, petition, TEXT),
+    }
+    with pytest.raises(Refused) as refused:
+        calls[step]()
+    assert refused.value.status == 403
+    assert petition.status == "in_moderation"
+
+
+def test_transitions_refuse_the_wrong_moment(ctx):
+    petition = petition_in(Status.OPEN)
+    staff = moderator()
+    for call in (
+        lambda: services.approve(staff, petition),
+        lambda: services.reject(staff, petition, "unclear", "x"),
+        lambda: services.respond(staff, petition, "x"),
+        lambda: services.update_petition(petition.author, petition, TEXT),
+        lambda: services.ask_for_sponsors(petition.author, petition),
+    ):
+        with pytest.raises(Refused) as refused:
+            call()
+        assert refused.value.status == 409
+    assert petition.status == "open"
+
+
+def test_rejection_needs_a_listed_reason_and_an_explanation(ctx):
+    petition = petition_in(Status.IN_MODERATION)
+    staff = moderator()
+    with pytest.raises(Refused):
+        services.reject(staff, petition, "i-do-not-like-it", "Because.")
+    with pytest.raises(Refused):
+        services.reject(staff, petition, "duplicate", "  ")
+    services.reject(staff, petition, "duplicate", "See petition 3.")
+    assert (petition.status, petition.rejection_reason) == ("rejected", "duplicate")
+
+
+def test_the_author_withdraws_an_open_petition_but_not_a_closed_one(ctx):
+    petition = petition_in(Status.OPEN)
+    services.withdraw(petition.author, petition)
+    assert petition.status == "withdrawn"
+    with pytest.raises(Refused):
+        services.withdraw(petition.author, petition)
+
+
+def test_text_limits_and_required_fields(ctx):
+    author = make_user()
+    for title, summary in (("x" * 81, "s"), ("", "s"), ("t", "s" * 301), ("t", "")):
+        with pytest.raises(Refused) as refused:
+            services.create_petition(author, services.PetitionInput(title, summary))
+        assert refused.value.status == 422
+    with pytest.raises(Refused):
+        services.create_petition(author, services.PetitionInput("t", "s", topic="weather"))
+
+
+def test_unconfirmed_accounts_cannot_start_or_sign(ctx):
+    newcomer = make_user(confirmed=False)
+    with pytest.raises(Refused):
+        services.create_petition(newcomer, TEXT)
+    with pytest.raises(Refused):
+        services.sign(newcomer, petition_in(Status.OPEN), False, False)
+
+
+def test_residency_can_be_required(ctx, app, monkeypatch):
+    petition = petition_in(Status.OPEN)  # made before the rule: only signers are checked
+    monkeypatch.setitem(app.config, "PETITION_REQUIRE_RESIDENCY", True)
+    for call in (
+        lambda: services.create_petition(make_user(), TEXT),
+        lambda: services.sign(make_user(), petition, False, False),
+    ):
+        with pytest.raises(Refused) as refused:
+            call()
+        assert refused.value.status == 403
+
+
+# Signing and counting.
+
+
+def test_signing_twice_keeps_one_signature_and_does_not_touch_the_count(ctx):
+    petition = petition_in(Status.OPEN)
+    signer = make_user()
+    assert services.sign(signer, petition, show_name=True, notify=False)
+    assert not services.sign(signer, petition, show_name=False, notify=True)
+    [signature] = db.session.scalars(select(Signature).where(Signature.petition_id == petition.id))
+    assert (signature.show_name, signature.notify, signature.counted) == (True, False, False)
+    db.session.refresh(petition)
+    assert petition.shown_count == 0
+
+
+def test_a_petition_not_open_cannot_be_signed(ctx):
+    for status in (Status.IN_MODERATION, Status.REJECTED, Status.WITHDRAWN, Status.CLOSED):
+        with pytest.raises(Refused) as refused:
+            services.sign(make_user(), petition_in(status), False, False)
+        assert refused.value.status == 409
+
+
+def sign_many(petition, number: int, notify=False) -> list:
+    signers = [make_user() for _ in range(number)]
+    for signer in signers:
+        services.sign(signer, petition, False, notify)
+    return signers
+
+
+def test_the_counter_adds_new_signatures_and_crosses_each_threshold_once(ctx):
+    petition = petition_in(Status.OPEN)
+    sign_many(petition, 9)
+    assert services.count_new_signatures() == 9
+    assert (petition.shown_count, petition.status) == (9, "open")
+    sign_many(petition, 2)
+    assert services.count_new_signatures() == 2
+    assert (petition.shown_count, petition.status) == (11, "threshold_reached")
+    assert petition.response_due_at is not None
+    assert services.count_new_signatures() == 0
+    assert not services.cross_threshold(petition, 10, 11)  # a second notice changes nothing
+    crossings = db.session.scalars(select(ThresholdCrossing.threshold)).all()
+    assert crossings == [10]
+    kinds = db.session.scalars(
+        select(Event.kind).where(Event.ref == petition.ref).order_by(Event.id)
+    ).all()
+    assert kinds == ["petition.progress"] * 3 + ["petition.threshold"]
+    [threshold] = db.session.scalars(select(Event).where(Event.kind == "petition.threshold"))
+    assert threshold.payload["news"]["title"]["en"].startswith("Petition “")
+
+
+def test_reconciliation_corrects_drift(ctx):
+    petition = petition_in(Status.OPEN)
+    sign_many(petition, 3)
+    services.count_new_signatures()
+    petition.shown_count = 7
+    db.session.flush()
+    assert services.reconcile() == 1
+    db.session.refresh(petition)
+    assert petition.shown_count == 3
+
+
+def test_the_clock_closes_expired_petitions_and_flags_overdue_responses(ctx):
+    under = petition_in(Status.OPEN)
+    reached = petition_in(Status.THRESHOLD_REACHED)
+    later = utcnow() + timedelta(days=31)
+    assert services.tick(later) == {"closed": 2, "overdue": 1, "anonymised": 0}
+    assert (under.status, reached.status) == ("closed", "awaiting_response")
+    assert reached.response_overdue_at == later
+    assert services.tick(later) == {"closed": 0, "overdue": 0, "anonymised": 0}
+    assert "petition.response_overdue" in audit_actions(reached)
+
+
+def test_the_response_is_published_and_queues_mails_to_signers_who_opted_in(ctx):
+    petition = petition_in(Status.THRESHOLD_REACHED)
+    sign_many(petition, 2, notify=True)
+    sign_many(petition, 1, notify=False)
+    services.respond(moderator(), petition, "მერია თანახმაა.")
+    assert (petition.status, petition.response_text) == ("responded", "მერია თანახმაა.")
+    assert services.mail_signers_batch(petition, 0, 10) is None
+    assert count(OutboxMail, OutboxMail.id > 0) == 2
+
+
+def test_similar_titles_are_found_by_trigrams(ctx):
+    petition_in(Status.OPEN, title="ველობილიკი რუსთაველის გამზირზე")
+    petition_in(Status.OPEN, title="Free parking for residents")
+    titles = [p.title for p in services.similar_titles("ველობილიკი რუსთაველზე")]
+    assert titles == ["ველობილიკი რუსთაველის გამზირზე"]
+
+
+def test_data_rights_export_signatures_and_erasure_keeps_them_without_a_name(ctx):
+    from petitions import datarights
+
+    petition = petition_in(Status.OPEN)
+    signer = make_user()
+    services.sign(signer, petition, show_name=True, notify=True)
+    assert datarights.export(signer)["signatures"][0]["petition_id"] == petition.id
+    assert datarights.erase(signer) is True
+    signature = db.session.scalar(select(Signature).where(Signature.petition_id == petition.id))
+    assert (signature.show_name, signature.notify) == (False, False)
+    assert datarights.erase(make_user()) is False
+
+
+# Pages.
+
+
+def test_the_list_filters_sorts_and_searches(client, app):
+    with app.test_request_context():
+        petition_in(Status.OPEN, title="ველობილიკი ვაკეში")
+        petition_in(Status.OPEN, title="Trees on Pekini Avenue")
+        petition_in(Status.IN_MODERATION, title="Hidden draft in moderation")
+    page = client.get("/petitions/?lang=en").get_data(as_text=True)
+    assert "Trees on Pekini Avenue" in page
+    assert "Hidden draft" not in page
+    page = client.get("/petitions/?q=ვაკე&sort=newest").get_data(as_text=True)
+    assert "ველობილიკი ვაკეში" in page
+    assert "Trees" not in page
+    page = client.get("/petitions/?status=responded&topic=transport&sort=ending").get_data(
+        as_text=True
+    )
+    assert "ველობილიკი" not in page
+    assert client.get("/petitions/?status=nonsense&district=x&sort=bogus").status_code == 200
+
+
+def test_a_resident_signs_with_one_click_and_a_second_click_answers_the_same(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+    log_in(client, make_user())
+    url = f"/petitions/{petition.id}"
+    first = submit(client, url + "/sign", {"show_name": "y"}, form_url=url)
+    second = submit(client, url + "/sign", {}, form_url=url)
+    assert first.status_code == second.status_code == 302
+    assert first.location == second.location
+    with app.app_context():
+        assert count(Signature, Signature.petition_id == petition.id) == 1
+    page = client.get(url + "?lang=en").get_data(as_text=True)
+    assert "You have signed this petition." in page
+
+
+def test_signing_a_closed_petition_is_refused_with_a_message(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.CLOSED)
+    log_in(client, make_user())
+    token_page = "/petitions/"
+    response = submit(client, f"/petitions/{petition.id}/sign?lang=en", {}, form_url=token_page)
+    assert response.status_code == 409
+    assert "not open for signatures" in response.get_data(as_text=True)
+
+
+def test_the_count_endpoint_answers_json(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+    answer = client.get(f"/petitions/{petition.id}/count.json").get_json()
+    assert answer == {"count": 0, "threshold": 10, "percent": 0, "status": "open"}
+
+
+def test_create_a_petition_with_the_similar_titles_step(client, app):
+    with app.test_request_context():
+        petition_in(Status.OPEN, title="ველობილიკი რუსთაველის გამზირზე")
+    log_in(client, make_user())
+    form = {"title": "ველობილიკი რუსთაველზე", "summary": "ვითხოვთ.", "topic": "transport"}
+    page = submit(client, "/petitions/new?lang=en", {**form, "language": "ka", "check": "1"})
+    assert page.status_code == 200
+    assert "ველობილიკი რუსთაველის გამზირზე" in page.get_data(as_text=True)
+    saved = submit(client, "/petitions/new", {**form, "language": "ka", "save": "1"})
+    assert saved.status_code == 302
+    too_long = submit(client, "/petitions/new", {**form, "title": "x" * 81, "language": "ka"})
+    assert too_long.status_code == 422
+
+
+def test_the_author_edits_finishes_and_the_sponsor_link_collects_support(client, app):
+    author = make_user()
+    with app.test_request_context():
+        petition = petition_in(Status.DRAFT, author=author)
+    log_in(client, author)
+    url = f"/petitions/{petition.id}"
+    edited = submit(
+        client,
+        url + "/edit",
+        {"title": "ახალი სათაური", "summary": "ახალი", "topic": "other", "language": "ka"},
+    )
+    assert edited.status_code == 302
+    assert submit(client, url + "/submit", {}, form_url=url).status_code == 302
+    client.post("/accounts/logout", data={})
+    supporter = make_user()
+    log_in(client, supporter)
+    link = f"/petitions/support/{petition.sponsor_key}"
+    assert submit(client, link, {}).status_code == 302
+    with app.app_context():
+        assert count(Sponsor, Sponsor.petition_id == petition.id) == 1
+    assert client.get("/petitions/support/no-such-key").status_code == 404
+
+
+def test_moderators_approve_and_reject_from_the_queue(client, app):
+    with app.test_request_context():
+        first = petition_in(Status.IN_MODERATION, title="Open me please")
+        second = petition_in(Status.IN_MODERATION, title="Reject me please")
+    log_in(client, make_user(Role.MODERATOR))
+    queue = client.get("/petitions/moderation").get_data(as_text=True)
+    assert "Open me please" in queue
+    assert "Reject me please" in queue
+    assert (
+        submit(client, f"/petitions/{first.id}/approve", {}, "/petitions/moderation").status_code
+        == 302
+    )
+    bad = submit(
+        client, f"/petitions/{second.id}/reject", {"reason": "nonsense", "explanation": "x"}
+    )
+    assert bad.status_code == 422
+    done = submit(
+        client, f"/petitions/{second.id}/reject", {"reason": "unclear", "explanation": "Vague."}
+    )
+    assert done.status_code == 302
+    with app.app_context():
+        statuses = {p.title: p.status for p in db.session.scalars(select(Petition))}
+    assert statuses == {"Open me please": "open", "Reject me please": "rejected"}
+    page = client.get(f"/petitions/{second.id}?lang=en").get_data(as_text=True)
+    assert "Vague." in page
+
+
+def test_staff_publish_the_response_and_residents_cannot(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.THRESHOLD_REACHED)
+    url = f"/petitions/{petition.id}/respond"
+    log_in(client, make_user())
+    assert client.get(url).status_code == 403
+    client.post("/accounts/logout", data={})
+    log_in(client, make_user(Role.MODERATOR))
+    assert submit(client, url, {"response": ""}).status_code == 422
+    assert submit(client, url, {"response": "City Hall agrees."}).status_code == 302
+    page = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
+    assert "City Hall agrees." in page
+
+
+def test_unmoderated_petitions_are_hidden_from_others(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.DRAFT)
+    assert client.get(f"/petitions/{petition.id}").status_code == 404
+    assert client.get(f"/petitions/{petition.id}/count.json").status_code == 404
+    assert client.get("/petitions/99999999999").status_code == 404
+
+
+# The API.
+
+
+def test_the_api_lists_and_shows_petitions_without_personal_data(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+        signer = make_user(email="signer@example.org", name="Secret Name")
+        services.sign(signer, petition, show_name=True, notify=False)
+        services.count_new_signatures()
+        petition_in(Status.DRAFT, title="A draft nobody sees")
+        db.session.commit()
+    listing = client.get("/api/v1/petitions").get_json()
+    assert [item["id"] for item in listing["items"]] == [petition.id]
+    one = client.get(f"/api/v1/petitions/{petition.id}").get_json()
+    assert (one["signatures"], one["thresholds"], one["status"]) == (1, [10, 20], "open")
+    assert one["by_district"] == [{"district_id": None, "signatures": 1}]
+    csv = client.get("/api/v1/petitions.csv").get_data(as_text=True)
+    assert csv.splitlines()[0].startswith("id,status,topic,title")
+    everything = str(listing) + str(one) + csv
+    assert "Secret Name" not in everything
+    assert "signer@example.org" not in everything
+    assert client.get("/api/v1/petitions?status=draft").status_code == 422
+
+
+def test_the_demo_loader_adds_petitions_in_several_states(app):
+    with app.test_request_context():
+        from petitions import demo
+
+        assert "5 petitions loaded" in demo.load()
+        assert demo.load() == "petitions: already there"
+        statuses = set(db.session.scalars(select(Petition.status)))
+        assert {"open", "responded", "rejected", "in_moderation"} <= statuses
+        db.session.rollback()
+
+
+def test_news_post_model_is_not_written_in_the_request(ctx):
+    """The automatic news post comes from the event's consequence (a job), not the counter."""
+    petition = petition_in(Status.OPEN)
+    sign_many(petition, 10)
+    services.count_new_signatures()
+    assert count(Post) == 0
+
+
+def test_signing_is_rate_limited_per_account(client, app):
+    with app.test_request_context():
+        petitions = [petition_in(Status.OPEN) for _ in range(2)]
+    log_in(client, make_user())
+    url = f"/petitions/{petitions[0].id}"
+    token_page = client.get(url).get_data(as_text=True)
+    from tests.conftest import CSRF_INPUT
+
+    token = CSRF_INPUT.search(token_page).group(1)
+    answers = [
+        client.post(url + "/sign", data={"csrf_token": token}).status_code for _ in range(31)
+    ]
+    assert answers[:30] == [302] * 30
+    assert answers[30] == 429
+
+
+def test_the_tick_command_closes_expired_petitions(app, ctx):
+    petition = petition_in(Status.OPEN)
+    petition.deadline = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["petitions", "tick"])
+    assert "closed 1" in result.output
+
+
+def test_similar_titles_as_json_for_suggestions_while_typing(client, app):
+    with app.test_request_context():
+        petition_in(Status.OPEN, title="ველობილიკი რუსთაველის გამზირზე")
+        petition_in(Status.IN_MODERATION, title="ველობილიკი რუსთაველზე და ვაკეში")
+    answer = client.get("/petitions/similar.json?title=ველობილიკი რუსთაველზე").get_json()
+    assert [item["title"] for item in answer["similar"]] == ["ველობილიკი რუსთაველის გამზირზე"]
+    assert client.get("/petitions/similar.json").get_json() == {"similar": []}
+
+
+def test_names_are_shown_only_for_signers_who_chose_it(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+        services.sign(make_user(name="Public Person"), petition, show_name=True)
+        services.sign(make_user(name="Private Person"), petition, show_name=False)
+        db.session.commit()
+    page = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
+    assert "Public Person" in page
+    assert "Private Person" not in page
+
+
+def test_a_petition_withdrawn_before_moderation_stays_private(client, app):
+    with app.test_request_context():
+        early = petition_in(Status.DRAFT, title="Withdrawn draft")
+        services.withdraw(early.author, early)
+        late = petition_in(Status.WITHDRAWN, title="Withdrawn while open")
+        db.session.commit()
+    assert client.get(f"/petitions/{early.id}").status_code == 404
+    assert client.get(f"/petitions/{late.id}").status_code == 200
+    listing = client.get("/petitions/?status=withdrawn").get_data(as_text=True)
+    assert "Withdrawn while open" in listing
+    assert "Withdrawn draft" not in listing
+
+
+def test_signers_are_anonymised_months_after_closing_and_the_counts_stay(ctx):
+    petition = petition_in(Status.OPEN)
+    still_open = petition_in(Status.OPEN)
+    still_open.deadline = utcnow() + timedelta(days=400)
+    signer = make_user()
+    signer.district_id = 3
+    for target in (petition, still_open):
+        services.sign(signer, target, show_name=True, notify=True)
+    services.count_new_signatures()
+    closing = utcnow() + timedelta(days=31)
+    services.tick(closing)
+    assert services.tick(closing + timedelta(days=182))["anonymised"] == 0
+    later = closing + timedelta(days=183)
+    assert services.tick(later)["anonymised"] == 1
+    signature = db.session.scalar(select(Signature).where(Signature.petition_id == petition.id))
+    assert (signature.user_id, signature.show_name, signature.district_id) == (None, False, 3)
+    assert services.has_signed(signer, still_open)  # an open petition keeps its signers
+    assert services.counts_by_district(petition) == [(3, 1)]
