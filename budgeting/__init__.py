@@ -1,4 +1,4 @@
-"""District budget surveys and participatory budgeting (SPEC §5): coming next."""
+"""District budget surveys and participatory budgeting (SPEC §5)."""
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
@@ -7,9 +7,11 @@ from core.registry import registry
 
 
 def init_app(app: Flask) -> None:
+    from budgeting import cli
     from budgeting.views import bp
 
     app.register_blueprint(bp)
+    cli.register(app)
     plugs = registry(app)
     plugs.add_nav("budgeting.index", _l("Budget"), order=30)
     plugs.add_home_panel("budgeting", 30, "budgeting/_home_panel.html", dict)

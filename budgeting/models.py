@@ -207,9 +207,7 @@ class Proposal(db.Model):
     __table_args__ = (
         enum_check("status", ProposalStatus, name="status_known"),
         CheckConstraint("cost IS NULL OR cost > 0", name="cost_positive"),
-        CheckConstraint(
-            "status <> 'rejected' OR review_note <> ''", name="rejection_has_reason"
-        ),
+        CheckConstraint("status <> 'rejected' OR review_note <> ''", name="rejection_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
