@@ -1,0 +1,180 @@
+"""Voting on a district ballot: who may vote, what a valid ballot is, one per person."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from budgeting import services
+from budgeting.models import Ballot, BallotKind, Cycle, Option, Phase, Vote
+from core.db import db, utcnow
+from core.districts import by_slug
+from core.errors import Refused
+from tests.conftest import submit
+from tests.factories import log_in, make_user
+
+
+def make_ballot(kind=BallotKind.KNAPSACK, phase=Phase.VOTING, district="vake", **limits) -> Ballot:
+    now = utcnow()
+    cycle = Cycle(
+        title_ka="ბიუჯეტი 2027",
+        title_en="Budget 2027",
+        phase=Phase.DRAFT.value,
+        proposals_at=now - timedelta(days=30),
+        review_at=now - timedelta(days=20),
+        voting_at=now - timedelta(days=1),
+        results_at=now + timedelta(days=10),
+    )
+    ballot = Ballot(
+        cycle=cycle,
+        district_id=by_slug(district).id,
+        title_ka="ვაკის ბიუჯეტი",
+        title_en="Vake budget",
+        kind=kind.value,
+        rule="points" if kind == BallotKind.POINTS else "greedy",
+        budget=Decimal(100000),
+        options=[
+            Option(code="1", name_ka="სკვერი", name_en="Square", cost=Decimal(60000)),
+            Option(code="2", name_ka="სკამები", name_en="Benches", cost=Decimal(30000)),
+            Option(code="3", name_ka="განათება", name_en="Lights", cost=Decimal(50000)),
+        ],
+        tie_break=["1", "2", "3"],
+        **limits,
+    )
+    db.session.add(cycle)
+    db.session.flush()
+    services.move_phase(cycle, phase)
+    return ballot
+
+
+def resident(district="vake"):
+    user = make_user()
+    user.verified_district_id = by_slug(district).id
+    db.session.flush()
+    return user
+
+
+def votes(ballot) -> list[Vote]:
+    return db.session.scalars(db.select(Vote).where(Vote.ballot_id == ballot.id)).all()
+
+
+def test_a_verified_resident_votes_and_changes_the_vote_keeping_one(ctx):
+    ballot = make_ballot()
+    user = resident()
+    services.cast_vote(user, ballot, ["1"])
+    services.cast_vote(user, ballot, ["2", "3"])
+    (vote,) = votes(ballot)
+    assert vote.choices == ["2", "3"]
+    assert vote.voter_id == user.id
+
+
+def test_opening_the_vote_freezes_the_ballot(ctx):
+    assert make_ballot().frozen
+    assert not make_ballot(phase=Phase.REVIEW).frozen
+
+
+@pytest.mark.parametrize(
+    ("choices", "words"),
+    [
+        (["1", "3"], "cost more than"),
+        (["1", "9"], "among the options"),
+        (["2", "2"], "among the options"),
+    ],
+)
+def test_knapsack_refuses_what_breaks_its_rules(ctx, choices, words):
+    ballot = make_ballot()
+    with pytest.raises(Refused, match=words):
+        services.cast_vote(resident(), ballot, choices)
+    assert votes(ballot) == []
+
+
+def test_limits_on_the_number_of_choices(ctx):
+    ballot = make_ballot(BallotKind.APPROVAL, max_choices=2, min_choices=2)
+    with pytest.raises(Refused, match="at most 2"):
+        services.cast_vote(resident(), ballot, ["1", "2", "3"])
+    with pytest.raises(Refused, match="at least 2"):
+        services.cast_vote(resident(), ballot, ["1"])
+    services.cast_vote(resident(), ballot, [])  # a blank ballot is allowed
+    assert len(votes(ballot)) == 1
+
+
+def test_points_must_add_up_to_100(ctx):
+    ballot = make_ballot(BallotKind.POINTS)
+    with pytest.raises(Refused, match="adds up to 90"):
+        services.cast_vote(resident(), ballot, {"1": 50, "2": 40})
+    services.cast_vote(resident(), ballot, {"1": 60, "2": 40, "3": 0})
+    assert votes(ballot)[0].choices == {"1": 60, "2": 40}
+
+
+def test_only_verified_residents_of_the_district_in_the_voting_phase(ctx):
+    ballot = make_ballot()
+    with pytest.raises(Refused, match="verified district"):
+        services.cast_vote(make_user(), ballot, ["1"])
+    with pytest.raises(Refused, match="of this district"):
+        services.cast_vote(resident("saburtalo"), ballot, ["1"])
+    closed = make_ballot(phase=Phase.RESULTS)
+    with pytest.raises(Refused, match="not open"):
+        services.cast_vote(resident(), closed, ["1"])
+    assert votes(ballot) == []
+
+
+def test_phases_move_by_date(ctx):
+    ballot = make_ballot(phase=Phase.PROPOSALS)
+    assert services.advance_by_date() >= 1
+    assert ballot.cycle.phase == Phase.VOTING
+    assert ballot.frozen
+    with pytest.raises(Refused):
+        services.move_phase(ballot.cycle, Phase.REVIEW)
+
+
+def test_the_ballot_page_saves_a_knapsack_vote_in_one_step(client):
+    ballot = make_ballot()
+    user = resident()
+    db.session.commit()
+    log_in(client, user)
+    url = f"/budget/ballots/{ballot.id}"
+    checked = submit(client, f"{url}/vote", {"option": ["1", "2"], "check": "1"}, form_url=url)
+    assert checked.status_code == 200
+    assert "90 000" in checked.get_data(as_text=True).replace("\xa0", " ")
+    assert votes(ballot) == []
+    saved = submit(client, f"{url}/vote", {"option": ["1", "2"]}, form_url=url)
+    assert saved.status_code == 302
+    page = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "saved" in page or "შენახულია" in page
+    assert votes(ballot)[0].choices == ["1", "2"]
+
+
+def test_the_ballot_page_refuses_an_over_budget_choice_with_a_4xx(client):
+    ballot = make_ballot()
+    user = resident()
+    db.session.commit()
+    log_in(client, user)
+    url = f"/budget/ballots/{ballot.id}"
+    refused = submit(client, f"{url}/vote?lang=en", {"option": ["1", "3"]}, form_url=url)
+    assert refused.status_code == 422
+    assert "cost more than" in refused.get_data(as_text=True)
+    assert votes(ballot) == []
+
+
+def test_results_show_winners_reasons_and_the_download(client):
+    ballot = make_ballot()
+    for choice in (["1", "2"], ["1"], ["2", "3"]):
+        services.cast_vote(resident(), ballot, choice)
+    services.move_phase(ballot.cycle, Phase.RESULTS)
+    db.session.commit()
+    page = client.get(f"/budget/ballots/{ballot.id}/results?lang=en").get_data(as_text=True)
+    assert "Funds used" in page
+    assert "Place 3 by support per cost; only 10" in page
+    download = client.get(f"/budget/ballots/{ballot.id}/ballots.pb")
+    votes_section = download.get_data(as_text=True).split("VOTES\n")[1].splitlines()
+    assert votes_section[0] == "voter_id;vote"
+    codes = [line.split(";")[0] for line in votes_section[1:]]
+    assert len(codes) == 3
+    assert all(len(code) == 16 for code in codes)  # anonymous codes, never account ids
+
+
+def test_results_are_hidden_while_voting(client):
+    ballot = make_ballot()
+    db.session.commit()
+    assert client.get(f"/budget/ballots/{ballot.id}/results").status_code == 404
+    assert client.get(f"/budget/ballots/{ballot.id}/ballots.pb").status_code == 404
