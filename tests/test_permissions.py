@@ -15,6 +15,7 @@ import re
 import pytest
 
 from accounts.permissions import can_review_residency, can_upload_census
+from budgeting.permissions import can_manage_budget, can_vote
 from core.models import Role
 from core.permissions import (
     can_link,
@@ -70,6 +71,9 @@ CASES = [
     (can_download_attachment, (Attachment(post=DRAFT),), EDITORS),
     (can_delete_attachment, (Attachment(post=DRAFT),), EDITORS),
     (can_delete_attachment, (Attachment(post=AUTOMATIC),), NOBODY),
+    # budgeting
+    (can_manage_budget, (), {Role.BUDGET_ADMIN, Role.ADMIN}),
+    (can_vote, (), SIGNED_IN),
 ]
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import update
 
 from accounts import tokens
 from accounts.models import ResidencyReview
+from budgeting.models import Ballot, Phase
 from core.app import create_app
 from core.db import db
 from core.districts import by_slug
@@ -27,6 +28,7 @@ from core.models import Role, User
 from core.permissions import require_confirmed, requires, signed_in
 from news import services as news
 from news.models import Attachment, Post
+from tests.budget_factories import make_ballot
 from tests.conftest import CSRF_INPUT
 from tests.factories import ANONYMOUS, ROLES, log_in, make_user
 
@@ -116,7 +118,13 @@ EXPECTED = {
     ("news.delete_attachment", "POST"):   row(LOGIN, 403, 403, 403, 302, 403, 302),
 
     ("petitions.index", "GET"):           PUBLIC,
+    # budgeting
     ("budgeting.index", "GET"):           PUBLIC,
+    ("budgeting.cycle", "GET"):           PUBLIC,
+    ("budgeting.ballot", "GET"):          PUBLIC,
+    ("budgeting.vote", "POST"):           row(LOGIN, 403, 403, 403, 403, 403, 403),
+    ("budgeting.ballot_results", "GET"):  PUBLIC,
+    ("budgeting.download", "GET"):        PUBLIC,
     ("smartmap.index", "GET"):            PUBLIC,
 }
 # fmt: on
@@ -136,6 +144,8 @@ class World:
     attachment: Attachment
     newcomer: User  # an unconfirmed account, for the e-mailed links
     review: ResidencyReview  # the newcomer's request to check a claimed personal number
+    ballot: Ballot  # budgeting: a knapsack ballot in its voting phase
+    decided: Ballot  # budgeting: a ballot with published results
 
 
 def _post(title: str, publish: bool) -> Post:
@@ -168,6 +178,8 @@ def _world() -> World:
         attachment=news.attach_pdf(draft, "minutes.pdf", PDF, None),
         newcomer=newcomer,
         review=review,
+        ballot=make_ballot(),
+        decided=make_ballot(phase=Phase.RESULTS),
     )
     db.session.commit()
     return world
@@ -190,6 +202,12 @@ URL_ARGS = {
     "news.delete_attachment": lambda w: {"attachment_id": w.attachment.id},
     "news_api.post": lambda w: {"post_id": w.post.id},
     "jobs_admin.retry": lambda w: {"job_id": 1},
+    # budgeting
+    "budgeting.cycle": lambda w: {"cycle_id": w.ballot.cycle_id},
+    "budgeting.ballot": lambda w: {"ballot_id": w.ballot.id},
+    "budgeting.vote": lambda w: {"ballot_id": w.ballot.id},
+    "budgeting.ballot_results": lambda w: {"ballot_id": w.decided.id},
+    "budgeting.download": lambda w: {"ballot_id": w.decided.id},
 }
 
 # Minimal valid forms; a route not listed here is posted with only its CSRF token.
@@ -200,6 +218,7 @@ FORMS = {
     "accounts.resolve_residency_review": lambda w: {"decision": "refuse"},
     "news.new": lambda w: POST_FORM,
     "news.edit": lambda w: POST_FORM,
+    "budgeting.vote": lambda w: {"option": "2"},
 }
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
