@@ -8,7 +8,7 @@ from core.registry import registry
 
 
 def init_app(app: Flask) -> None:
-    from budgeting import cli, datarights, demo, permissions, queries, tasks  # noqa: F401
+    from budgeting import api, cli, datarights, demo, permissions, queries, tasks  # noqa: F401
     from budgeting.views import bp
 
     app.register_blueprint(bp)
@@ -19,5 +19,6 @@ def init_app(app: Flask) -> None:
     plugs.add_home_panel("budgeting", 30, "budgeting/_home_panel.html", dict)
     plugs.add_link_kind("ballot", queries.ballot_targets)
     plugs.add_link_kind("project", queries.project_targets)
+    plugs.add_api(api.bp)
     plugs.add_demo_loader("budgeting", 30, demo.load)
     plugs.add_data_rights("budgeting", datarights.export, datarights.erase)

@@ -15,6 +15,8 @@ from core.db import db
 from core.i18n import money
 from core.models import User
 
+CENT = Decimal("0.01")
+
 
 @dataclass
 class Row:
@@ -112,7 +114,7 @@ def results(ballot: Ballot) -> Results:
             reason = _mes_reason(note, cost, ballot)
         rows.append(Row(option, support[option.code], won, reason))
     rows.sort(key=lambda r: (not r.selected, -r.support, r.option.code))
-    funds = Decimal(outcome.funds_used.numerator) / outcome.funds_used.denominator
+    funds = (Decimal(outcome.funds_used.numerator) / outcome.funds_used.denominator).quantize(CENT)
     return Results(ballot, rule, rows, funds, turnout, eligible_voters(ballot))
 
 
