@@ -8,7 +8,7 @@ from core.registry import registry
 
 
 def init_app(app: Flask) -> None:
-    from budgeting import api, cli, datarights, demo, permissions, queries, tasks  # noqa: F401
+    from budgeting import api, cli, datarights, demo, permissions, queries, staff, tasks  # noqa: F401
     from budgeting.views import bp
 
     app.register_blueprint(bp)
@@ -17,6 +17,9 @@ def init_app(app: Flask) -> None:
     plugs = registry(app)
     plugs.add_nav("budgeting.index", _l("Budget"), order=30)
     plugs.add_home_panel("budgeting", 30, "budgeting/_home_panel.html", dict)
+    plugs.add_tool_link(
+        "budgeting.admin", _l("Budget administration"), permissions.can_manage_budget, order=30
+    )
     plugs.add_link_kind("ballot", queries.ballot_targets)
     plugs.add_link_kind("project", queries.project_targets)
     plugs.add_api(api.bp)

@@ -10,7 +10,17 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from budgeting.elections import new_voter_code
-from budgeting.models import Ballot, BallotKind, Cycle, Phase, Vote
+from budgeting.models import (
+    Ballot,
+    BallotKind,
+    Cycle,
+    Option,
+    Phase,
+    Proposal,
+    ProposalStatus,
+    Vote,
+)
+from core import audit
 from core.db import db, utcnow
 from core.errors import Refused
 
@@ -141,3 +151,105 @@ def my_vote(user, ballot: Ballot) -> Vote | None:
     return db.session.scalar(
         select(Vote).where(Vote.ballot_id == ballot.id, Vote.voter_id == user.id)
     )
+
+
+def _editable(ballot: Ballot) -> None:
+    if ballot.frozen or ballot.closed:
+        raise Refused(
+            _("This ballot is frozen: voting has opened, so it can no longer change."), 409
+        )
+
+
+def create_cycle(admin, **fields) -> Cycle:
+    if not fields["proposals_at"] <= fields["review_at"] <= fields["voting_at"]:
+        raise Refused(_("The phases must begin in order: proposals, review, voting."), 422)
+    if not fields["voting_at"] < fields["results_at"]:
+        raise Refused(_("Voting must close after it opens."), 422)
+    cycle = Cycle(**fields)
+    db.session.add(cycle)
+    db.session.flush()
+    audit.record(admin, "budget.cycle_created", f"budget_cycle:{cycle.id}")
+    return cycle
+
+
+def add_ballot(admin, cycle: Cycle, **fields) -> Ballot:
+    if PHASE_ORDER.index(Phase(cycle.phase)) >= PHASE_ORDER.index(Phase.VOTING):
+        raise Refused(_("Ballots can only be added before voting opens."), 409)
+    taken = db.session.scalar(
+        select(Ballot.id).where(
+            Ballot.cycle_id == cycle.id, Ballot.district_id == fields["district_id"]
+        )
+    )
+    if taken:
+        raise Refused(_("This district already has a ballot in this cycle."), 409, "district")
+    most, least = fields.get("max_choices"), fields.get("min_choices") or 0
+    if most is not None and most < max(least, 1):
+        raise Refused(_("The most choices cannot be fewer than the least."), 422, "max_choices")
+    ballot = Ballot(cycle=cycle, **{**fields, "min_choices": least})
+    db.session.add(ballot)
+    db.session.flush()
+    audit.record(admin, "budget.ballot_created", ballot.ref)
+    return ballot
+
+
+def add_option(admin, ballot: Ballot, proposal: Proposal | None = None, **fields) -> Option:
+    _editable(ballot)
+    if ballot.kind != BallotKind.POINTS and fields.get("cost") is None:
+        raise Refused(_("A project on this ballot needs a cost."), 422, "cost")
+    option = Option(
+        ballot=ballot, code="-", proposal_id=proposal.id if proposal else None, **fields
+    )
+    db.session.add(option)
+    db.session.flush()
+    option.code = str(option.id)  # unique in the ballot; its published tie-break position
+    ballot.tie_break = sorted({*ballot.tie_break, option.code})
+    db.session.flush()
+    audit.record(admin, "budget.option_added", option.ref)
+    return option
+
+
+def propose(user, cycle: Cycle, title: str, description: str) -> Proposal:
+    if cycle.phase != Phase.PROPOSALS:
+        raise Refused(_("Proposals are not open in this budget cycle."), 409)
+    if user.verified_district_id is None:
+        raise Refused(_("Only residents with a verified district can propose projects."), 403)
+    proposal = Proposal(
+        cycle_id=cycle.id,
+        district_id=user.verified_district_id,
+        author_id=user.id,
+        title=title,
+        description=description,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal
+
+
+def review(admin, proposal: Proposal, cost: Decimal | None, note: str) -> Option | None:
+    """Accept with a cost (it becomes an option of its district's ballot) or reject with a
+    reason."""
+    if proposal.status != ProposalStatus.SUBMITTED:
+        raise Refused(_("This proposal has already been reviewed."), 409)
+    proposal.reviewed_at = utcnow()
+    proposal.review_note = note
+    if cost is None:
+        if not note.strip():
+            raise Refused(_("Please give a cost to accept or a reason to reject."), 422, "note")
+        proposal.status = ProposalStatus.REJECTED.value
+        audit.record(admin, "budget.proposal_rejected", f"budget_proposal:{proposal.id}")
+        return None
+    ballot = db.session.scalar(
+        select(Ballot).where(
+            Ballot.cycle_id == proposal.cycle_id, Ballot.district_id == proposal.district_id
+        )
+    )
+    if ballot is None:
+        raise Refused(_("Please create this district's ballot first."), 409)
+    proposal.status = ProposalStatus.ACCEPTED.value
+    proposal.cost = cost
+    option = add_option(
+        admin, ballot, proposal, name_ka=proposal.title, description=proposal.description,
+        cost=cost,
+    )  # fmt: skip
+    audit.record(admin, "budget.proposal_accepted", f"budget_proposal:{proposal.id}")
+    return option

@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from budgeting import services
-from budgeting.models import Ballot, BallotKind, Cycle, Option, Phase
+from budgeting.models import Ballot, BallotKind, Cycle, Option, Phase, Proposal
 from core.db import db, utcnow
 from core.districts import by_slug
 from tests.factories import make_user
@@ -48,3 +48,15 @@ def resident(district="vake"):
     user.verified_district_id = by_slug(district).id
     db.session.flush()
     return user
+
+
+def make_proposal(ballot: Ballot) -> Proposal:
+    proposal = Proposal(
+        cycle_id=ballot.cycle_id,
+        district_id=ballot.district_id,
+        title="სკამები",
+        description="სკოლასთან",
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal
