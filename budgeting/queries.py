@@ -35,3 +35,13 @@ def project_targets(ids: list[int], user) -> list[LinkTarget]:
         )
         for o in db.session.scalars(statement)
     ]
+
+
+def current_cycles(limit: int) -> list[Cycle]:
+    """Cycles residents can take part in or see the results of, newest first."""
+    return db.session.scalars(
+        select(Cycle)
+        .where(Cycle.phase != Phase.DRAFT)
+        .order_by(Cycle.voting_at.desc())
+        .limit(limit)
+    ).all()

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from budgeting import elections, pabulib, services
+from budgeting import elections, pabulib, queries, services
 from budgeting.models import Ballot, BallotKind, Cycle, Phase
 from budgeting.permissions import can_vote
 from budgeting.results import results
@@ -19,9 +19,7 @@ bp = Blueprint("budgeting", __name__, url_prefix="/budget")
 
 @bp.get("/")
 def index():
-    cycles = db.session.scalars(
-        select(Cycle).where(Cycle.phase != Phase.DRAFT).order_by(Cycle.voting_at.desc())
-    ).all()
+    cycles = queries.current_cycles(20)
     imported = db.session.scalars(
         select(Ballot).where(Ballot.cycle_id.is_(None)).order_by(Ballot.id.desc()).limit(20)
     ).all()

@@ -11,6 +11,13 @@ from tests.conftest import submit
 from tests.factories import log_in, make_user
 
 
+@pytest.fixture
+def ctx(app):
+    """Services answer in English here, so refusals can be matched by their words."""
+    with app.test_request_context("/?lang=en"):
+        yield
+
+
 def votes(ballot) -> list[Vote]:
     return db.session.scalars(db.select(Vote).where(Vote.ballot_id == ballot.id)).all()
 
@@ -135,3 +142,24 @@ def test_results_are_hidden_while_voting(client):
     db.session.commit()
     assert client.get(f"/budget/ballots/{ballot.id}/results").status_code == 404
     assert client.get(f"/budget/ballots/{ballot.id}/ballots.pb").status_code == 404
+
+
+def test_points_results_give_each_priority_its_average_share(client):
+    ballot = make_ballot(BallotKind.POINTS)
+    services.cast_vote(resident(), ballot, {"1": 60, "2": 40})
+    services.cast_vote(resident(), ballot, {"1": 100})
+    services.move_phase(ballot.cycle, Phase.RESULTS)
+    db.session.commit()
+    page = client.get(f"/budget/ballots/{ballot.id}/results?lang=en").get_data(as_text=True)
+    assert "Voters gave it 80.0 of every 100 GEL on average" in page
+    assert "80,000.00" in page.replace("\xa0", " ")
+
+
+def test_the_home_page_and_index_show_the_open_cycle(client):
+    ballot = make_ballot()
+    db.session.commit()
+    home = client.get("/?lang=en").get_data(as_text=True)
+    assert "Budget 2027" in home
+    assert "voting until" in home
+    index = client.get("/budget/?lang=en").get_data(as_text=True)
+    assert f"/budget/cycles/{ballot.cycle_id}" in index
