@@ -20,7 +20,7 @@ from budgeting.models import (
     ProposalStatus,
     Vote,
 )
-from core import audit
+from core import audit, events
 from core.db import db, utcnow
 from core.errors import Refused
 
@@ -50,6 +50,26 @@ def move_phase(cycle: Cycle, phase: Phase) -> None:
         for ballot in cycle.ballots:
             ballot.frozen = True
     db.session.flush()
+    if phase == Phase.RESULTS:
+        _announce_results(cycle)
+
+
+def _announce_results(cycle: Cycle) -> None:
+    """Once per cycle: an event that the news module turns into an automatic post."""
+    title = {
+        "ka": f"{cycle.title_ka}: შედეგები გამოქვეყნდა",
+        "en": f"{cycle.title_en or cycle.title_ka}: results published",
+    }
+    body = {
+        "ka": "რაიონების ბიულეტენების შედეგები და ანონიმიზებული ბიულეტენები ხელმისაწვდომია.",
+        "en": "The results of every district ballot and the anonymised ballots are online.",
+    }
+    events.emit(
+        "budget.results_published",
+        f"budget_cycle:{cycle.id}",
+        {"news": {"title": title, "body": body}},
+        once_key=f"budget.results_published:{cycle.id}",
+    )
 
 
 def advance_by_date(now: datetime | None = None) -> int:

@@ -3,7 +3,6 @@
 from datetime import timedelta
 from decimal import Decimal
 
-from budgeting import services
 from budgeting.models import Ballot, BallotKind, Cycle, Option, Phase, Proposal
 from core.db import db, utcnow
 from core.districts import by_slug
@@ -39,7 +38,10 @@ def make_ballot(kind=BallotKind.KNAPSACK, phase=Phase.VOTING, district="vake", *
     )
     db.session.add(cycle)
     db.session.flush()
-    services.move_phase(cycle, phase)
+    # The state itself, as the services leave it (they need an app context for events).
+    cycle.phase = phase.value
+    ballot.frozen = phase in (Phase.VOTING, Phase.RESULTS)
+    db.session.flush()
     return ballot
 
 

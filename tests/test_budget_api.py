@@ -10,13 +10,14 @@ from tests.budget_factories import make_ballot, resident
 from tests.test_api import check_operation
 
 
-def test_results_say_what_won_and_why_without_voter_data(client):
+def test_results_say_what_won_and_why_without_voter_data(app, client):
     ballot = make_ballot()
     voters = [resident() for _ in range(3)]
     for voter, choice in zip(voters, (["1", "2"], ["1"], ["2", "3"]), strict=True):
         services.cast_vote(voter, ballot, choice)
-    services.move_phase(ballot.cycle, Phase.RESULTS)
-    db.session.commit()
+    with app.app_context():  # events need the app; commit before its teardown rolls back
+        services.move_phase(ballot.cycle, Phase.RESULTS)
+        db.session.commit()
     answer = client.get(f"/api/v1/budget/ballots/{ballot.id}/results?lang=en").get_json()
     assert answer["rule"] == "greedy"
     assert answer["funds_used"] == "90000.00"

@@ -7,6 +7,7 @@ from budgeting.models import Ballot, Cycle, Phase, Proposal, Vote
 from core import links, tasks
 from core.db import db, utcnow
 from core.districts import by_slug
+from core.models import Event
 from tests.budget_factories import make_ballot, resident
 
 
@@ -66,3 +67,15 @@ def test_the_phase_job_moves_cycles_whose_date_came(ctx):
     assert "budgeting.advance_phases" in tasks.registry.tasks
     services.advance_by_date()  # what the job runs each minute
     assert ballot.cycle.phase == Phase.RESULTS
+
+
+def test_publishing_results_fires_one_event_with_a_news_text(ctx):
+    ballot = make_ballot()
+    services.move_phase(ballot.cycle, Phase.RESULTS)
+    services.move_phase(ballot.cycle, Phase.RESULTS)  # again: still one event
+    found = db.session.scalars(
+        db.select(Event).where(Event.kind == "budget.results_published")
+    ).all()
+    assert len(found) == 1
+    assert found[0].ref == f"budget_cycle:{ballot.cycle_id}"
+    assert found[0].payload["news"]["title"]["en"] == "Budget 2027: results published"

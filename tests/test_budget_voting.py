@@ -120,12 +120,13 @@ def test_the_ballot_page_refuses_an_over_budget_choice_with_a_4xx(client):
     assert votes(ballot) == []
 
 
-def test_results_show_winners_reasons_and_the_download(client):
+def test_results_show_winners_reasons_and_the_download(app, client):
     ballot = make_ballot()
     for choice in (["1", "2"], ["1"], ["2", "3"]):
         services.cast_vote(resident(), ballot, choice)
-    services.move_phase(ballot.cycle, Phase.RESULTS)
-    db.session.commit()
+    with app.app_context():  # events need the app; commit before its teardown rolls back
+        services.move_phase(ballot.cycle, Phase.RESULTS)
+        db.session.commit()
     page = client.get(f"/budget/ballots/{ballot.id}/results?lang=en").get_data(as_text=True)
     assert "Funds used" in page
     assert "Place 3 by support per cost; only 10" in page
@@ -144,12 +145,13 @@ def test_results_are_hidden_while_voting(client):
     assert client.get(f"/budget/ballots/{ballot.id}/ballots.pb").status_code == 404
 
 
-def test_points_results_give_each_priority_its_average_share(client):
+def test_points_results_give_each_priority_its_average_share(app, client):
     ballot = make_ballot(BallotKind.POINTS)
     services.cast_vote(resident(), ballot, {"1": 60, "2": 40})
     services.cast_vote(resident(), ballot, {"1": 100})
-    services.move_phase(ballot.cycle, Phase.RESULTS)
-    db.session.commit()
+    with app.app_context():  # events need the app; commit before its teardown rolls back
+        services.move_phase(ballot.cycle, Phase.RESULTS)
+        db.session.commit()
     page = client.get(f"/budget/ballots/{ballot.id}/results?lang=en").get_data(as_text=True)
     assert "Voters gave it 80.0 of every 100 GEL on average" in page
     assert "80,000.00" in page.replace("\xa0", " ")
