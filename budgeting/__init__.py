@@ -1,15 +1,33 @@
-"""District budget surveys and participatory budgeting (SPEC §5): coming next."""
+"""District budget surveys and participatory budgeting (SPEC §5)."""
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from core.permissions import expose_to_templates
 from core.registry import registry
 
 
+def _home_panel() -> dict:
+    from budgeting import queries
+
+    return {"cycles": queries.current_cycles(2)}
+
+
 def init_app(app: Flask) -> None:
+    from budgeting import api, cli, datarights, demo, permissions, queries, staff, tasks  # noqa: F401
     from budgeting.views import bp
 
     app.register_blueprint(bp)
+    cli.register(app)
+    expose_to_templates(app, *permissions.TEMPLATE_FUNCTIONS)
     plugs = registry(app)
     plugs.add_nav("budgeting.index", _l("Budget"), order=30)
-    plugs.add_home_panel("budgeting", 30, "budgeting/_home_panel.html", dict)
+    plugs.add_home_panel("budgeting", 30, "budgeting/_home_panel.html", _home_panel)
+    plugs.add_tool_link(
+        "budgeting.admin", _l("Budget administration"), permissions.can_manage_budget, order=30
+    )
+    plugs.add_link_kind("ballot", queries.ballot_targets)
+    plugs.add_link_kind("project", queries.project_targets)
+    plugs.add_api(api.bp)
+    plugs.add_demo_loader("budgeting", 30, demo.load)
+    plugs.add_data_rights("budgeting", datarights.export, datarights.erase)

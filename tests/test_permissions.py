@@ -15,6 +15,7 @@ import re
 import pytest
 
 from accounts.permissions import can_review_residency, can_upload_census
+from budgeting.permissions import can_manage_budget, can_vote
 from core.models import Role
 from core.permissions import (
     can_link,
@@ -96,6 +97,9 @@ CASES = [
     (can_respond_to_petition, (OPEN_PETITION,), MODERATORS),
     (can_see_petition, (OPEN_PETITION,), EVERYONE),
     (can_see_petition, (DRAFT_PETITION,), MODERATORS),
+    # budgeting
+    (can_manage_budget, (), {Role.BUDGET_ADMIN, Role.ADMIN}),
+    (can_vote, (), SIGNED_IN),
 ]
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import update
 
 from accounts import tokens
 from accounts.models import ResidencyReview
+from budgeting.models import Ballot, Phase, Proposal
 from core.app import create_app
 from core.db import db
 from core.districts import by_slug
@@ -28,6 +29,7 @@ from core.permissions import require_confirmed, requires, signed_in
 from news import services as news
 from news.models import Attachment, Post
 from petitions.models import Petition
+from tests.budget_factories import make_ballot, make_proposal
 from tests.conftest import CSRF_INPUT
 from tests.factories import ANONYMOUS, ROLES, log_in, make_user
 
@@ -145,7 +147,26 @@ EXPECTED = {
     ("petitions_api.petitions", "GET"):   PUBLIC,
     ("petitions_api.petition", "GET"):    PUBLIC,
     ("petitions_api.petitions_csv", "GET"): PUBLIC,
+    # budgeting
     ("budgeting.index", "GET"):           PUBLIC,
+    ("budgeting.cycle", "GET"):           PUBLIC,
+    ("budgeting.ballot", "GET"):          PUBLIC,
+    ("budgeting.vote", "POST"):           row(LOGIN, 403, 403, 403, 403, 403, 403),
+    ("budgeting.ballot_results", "GET"):  PUBLIC,
+    ("budgeting.download", "GET"):        PUBLIC,
+    ("budgeting.propose", "GET"):         row(LOGIN, 200, 200, 200, 200, 200, 200),
+    ("budgeting.propose", "POST"):        row(LOGIN, 422, 422, 422, 422, 422, 422),
+    ("budgeting.admin", "GET"):           row(LOGIN, 403, 403, 403, 403, 200, 200),
+    ("budgeting.admin", "POST"):          row(LOGIN, 403, 403, 403, 403, 302, 302),
+    ("budgeting.admin_cycle", "GET"):     row(LOGIN, 403, 403, 403, 403, 200, 200),
+    ("budgeting.admin_cycle", "POST"):    row(LOGIN, 403, 403, 403, 403, 302, 302),
+    ("budgeting.move_phase", "POST"):     row(LOGIN, 403, 403, 403, 403, 302, 302),
+    ("budgeting.admin_ballot", "GET"):    row(LOGIN, 403, 403, 403, 403, 200, 200),
+    ("budgeting.admin_ballot", "POST"):   row(LOGIN, 403, 403, 403, 403, 302, 302),
+    ("budgeting.review_proposal", "POST"): row(LOGIN, 403, 403, 403, 403, 302, 302),
+    ("budget_api.cycles", "GET"):         PUBLIC,
+    ("budget_api.ballot", "GET"):         PUBLIC,
+    ("budget_api.ballot_results", "GET"): PUBLIC,
     ("smartmap.index", "GET"):            PUBLIC,
 }
 # fmt: on
@@ -166,6 +187,10 @@ class World:
     newcomer: User  # an unconfirmed account, for the e-mailed links
     review: ResidencyReview  # the newcomer's request to check a claimed personal number
     petitions: dict  # petitions: one per status the routes need
+    ballot: Ballot  # budgeting: a knapsack ballot in its voting phase
+    decided: Ballot  # budgeting: a ballot with published results
+    planned: Ballot  # budgeting: a ballot in review, still editable
+    proposal: Proposal  # budgeting: a resident's proposal for the planned ballot's district
 
 
 def _post(title: str, publish: bool) -> Post:
@@ -199,6 +224,10 @@ def _world() -> World:
         newcomer=newcomer,
         review=review,
         petitions=_petitions(newcomer),
+        ballot=make_ballot(),
+        decided=make_ballot(phase=Phase.RESULTS),
+        planned=(planned := make_ballot(phase=Phase.REVIEW)),
+        proposal=make_proposal(planned),
     )
     db.session.commit()
     return world
@@ -256,6 +285,19 @@ URL_ARGS = {
     "petitions.reject": lambda w: {"petition_id": w.petitions["in_moderation"].id},
     "petitions.respond": lambda w: {"petition_id": w.petitions["threshold_reached"].id},
     "petitions_api.petition": lambda w: {"petition_id": w.petitions["open"].id},
+    # budgeting
+    "budgeting.cycle": lambda w: {"cycle_id": w.ballot.cycle_id},
+    "budgeting.ballot": lambda w: {"ballot_id": w.ballot.id},
+    "budgeting.vote": lambda w: {"ballot_id": w.ballot.id},
+    "budgeting.ballot_results": lambda w: {"ballot_id": w.decided.id},
+    "budgeting.download": lambda w: {"ballot_id": w.decided.id},
+    "budgeting.propose": lambda w: {"cycle_id": w.planned.cycle_id},
+    "budgeting.admin_cycle": lambda w: {"cycle_id": w.planned.cycle_id},
+    "budgeting.move_phase": lambda w: {"cycle_id": w.planned.cycle_id},
+    "budgeting.admin_ballot": lambda w: {"ballot_id": w.planned.id},
+    "budgeting.review_proposal": lambda w: {"proposal_id": w.proposal.id},
+    "budget_api.ballot": lambda w: {"ballot_id": w.ballot.id},
+    "budget_api.ballot_results": lambda w: {"ballot_id": w.decided.id},
 }
 
 # Minimal valid forms; a route not listed here is posted with only its CSRF token.
@@ -271,6 +313,25 @@ FORMS = {
     "petitions.edit": lambda w: PETITION_FORM,
     "petitions.reject": lambda w: {"reason": "unclear", "explanation": "Vague."},
     "petitions.respond": lambda w: {"response": "City Hall agrees."},
+    "budgeting.vote": lambda w: {"option": "2"},
+    "budgeting.propose": lambda w: {"title": "Benches", "description": "By the school"},
+    "budgeting.admin": lambda w: {
+        "title_ka": "ბიუჯეტი",
+        "proposals_at": "2027-01-01",
+        "review_at": "2027-02-01",
+        "voting_at": "2027-03-01",
+        "results_at": "2027-04-01",
+    },
+    "budgeting.admin_cycle": lambda w: {
+        "district": by_slug("saburtalo").id,
+        "title_ka": "საბურთალო",
+        "kind": "approval",
+        "rule": "mes",
+        "budget": "1000",
+    },
+    "budgeting.move_phase": lambda w: {"phase": "voting"},
+    "budgeting.admin_ballot": lambda w: {"name_ka": "სკვერი", "cost": "100"},
+    "budgeting.review_proposal": lambda w: {"cost": "100"},
 }
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}

@@ -1,0 +1,126 @@
+"""The budget API: cycles, district ballots and their results as open data (no voter data)."""
+
+from flask import abort
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from budgeting.models import Ballot, BallotKind, Cycle, Phase, Rule
+from budgeting.results import results
+from core.db import db
+from core.openapi import LanguageQuery
+from core.security import site_url
+
+bp = Blueprint("budget_api", __name__, description="Budget cycles, district ballots, results.")
+
+ID_RANGE = "int(min=1, max=2147483647)"
+AMOUNT = {"description": "An exact amount in the ballot's currency, as a decimal string"}
+
+
+class OptionSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "Project id in .pb files"})
+    ref = fields.String(required=True, metadata={"description": "Reference for links"})
+    name_ka = fields.String(required=True)
+    name_en = fields.String(required=True)
+    category = fields.String(required=True)
+    cost = fields.String(required=True, allow_none=True, metadata=AMOUNT)
+
+
+class BallotSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    ref = fields.String(required=True)
+    title_ka = fields.String(required=True)
+    title_en = fields.String(required=True)
+    district = fields.String(required=True, allow_none=True, attribute="district.slug")
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in BallotKind]))
+    rule = fields.String(required=True, validate=validate.OneOf([r.value for r in Rule]))
+    budget = fields.String(required=True, metadata=AMOUNT)
+    currency = fields.String(required=True)
+    url = fields.Function(lambda b: site_url("budgeting.ballot", ballot_id=b.id), required=True)
+
+
+class BallotSchema(BallotSummarySchema):
+    max_choices = fields.Integer(required=True, allow_none=True)
+    min_choices = fields.Integer(required=True)
+    frozen = fields.Boolean(required=True)
+    closed = fields.Boolean(required=True)
+    tie_break = fields.List(fields.String(), required=True)
+    options = fields.List(fields.Nested(OptionSchema), required=True)
+
+
+class CycleSchema(Schema):
+    id = fields.Integer(required=True)
+    title_ka = fields.String(required=True)
+    title_en = fields.String(required=True)
+    phase = fields.String(required=True, validate=validate.OneOf([p.value for p in Phase]))
+    proposals_at = fields.AwareDateTime(required=True)
+    review_at = fields.AwareDateTime(required=True)
+    voting_at = fields.AwareDateTime(required=True)
+    results_at = fields.AwareDateTime(required=True)
+    ballots = fields.List(fields.Nested(BallotSummarySchema), required=True)
+
+
+class ResultRowSchema(Schema):
+    code = fields.String(required=True, attribute="option.code")
+    name = fields.String(required=True, attribute="option.name")
+    cost = fields.String(required=True, allow_none=True, attribute="option.cost", metadata=AMOUNT)
+    support = fields.Function(
+        lambda row: (
+            str(row.support.numerator)
+            if row.support.denominator == 1
+            else f"{row.support.numerator}/{row.support.denominator}"
+        ),
+        required=True,
+        metadata={"description": "Approvals, points or Borda score; a fraction when averaged"},
+    )
+    selected = fields.Boolean(required=True)
+    amount = fields.String(required=True, allow_none=True, metadata=AMOUNT)
+    reason = fields.String(required=True, metadata={"description": "Why it won or lost"})
+
+
+class ResultsSchema(Schema):
+    ballot = fields.Integer(required=True, attribute="ballot.id")
+    rule = fields.String(required=True)
+    funds_used = fields.String(required=True, metadata=AMOUNT)
+    turnout = fields.Integer(required=True, metadata={"description": "Ballots cast"})
+    eligible = fields.Integer(required=True, allow_none=True)
+    rows = fields.List(fields.Nested(ResultRowSchema), required=True)
+    ballots_pb = fields.Function(
+        lambda r: site_url("budgeting.download", ballot_id=r.ballot.id), required=True
+    )
+
+
+def _public_ballot(ballot_id: int) -> Ballot:
+    ballot = db.session.get(Ballot, ballot_id)
+    if ballot is None or (ballot.cycle is not None and ballot.cycle.phase == Phase.DRAFT):
+        abort(404)
+    return ballot
+
+
+@bp.get("/api/v1/budget/cycles")
+@bp.arguments(LanguageQuery, location="query", as_kwargs=True)
+@bp.response(200, CycleSchema(many=True))
+def cycles(lang: str | None = None):
+    """Budget cycles past their draft, newest first, with their district ballots"""
+    return db.session.scalars(
+        select(Cycle).where(Cycle.phase != Phase.DRAFT).order_by(Cycle.voting_at.desc())
+    ).all()
+
+
+@bp.get(f"/api/v1/budget/ballots/<{ID_RANGE}:ballot_id>")
+@bp.arguments(LanguageQuery, location="query", as_kwargs=True)
+@bp.response(200, BallotSchema)
+def ballot(ballot_id: int, lang: str | None = None):
+    """One district ballot with its options and limits"""
+    return _public_ballot(ballot_id)
+
+
+@bp.get(f"/api/v1/budget/ballots/<{ID_RANGE}:ballot_id>/results")
+@bp.arguments(LanguageQuery, location="query", as_kwargs=True)
+@bp.response(200, ResultsSchema)
+def ballot_results(ballot_id: int, lang: str | None = None):
+    """A ballot's results once published: winners, support, turnout and reasons"""
+    found = _public_ballot(ballot_id)
+    if not (found.closed or (found.cycle and found.cycle.phase == Phase.RESULTS)):
+        abort(404)
+    return results(found)
