@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import Interval, cast, func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.db import db, utcnow
@@ -58,22 +58,24 @@ def public_page(page: int, filters: Filters):
 
 def overdue_condition():
     """Open and older than its category's target number of days."""
-    target = cast(func.concat(Category.target_days, literal(" days")), Interval)
+    target = func.make_interval(0, 0, 0, Category.target_days)  # years, months, weeks, days
     return Report.status.in_(OPEN_STATUSES) & (Report.created_at + target < func.now())
 
 
 def queue_page(user, page: int, filters: Filters):
-    """The triage queue, scoped in SQL to the districts the user serves; oldest first."""
-    statement = select(Report, overdue_condition().label("overdue")).join(
-        Category, Category.id == Report.category_id
+    """The triage queue, scoped in SQL to the districts the user serves; oldest first. Also the
+    ids of the page's overdue reports."""
+    statement = _filtered(district_scope(select(Report), user, Report.district_id), filters)
+    result = db.paginate(
+        statement.order_by(Report.created_at, Report.id),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
     )
-    category, filters.category = filters.category, None
-    if category:
-        statement = statement.where(Category.code == category)
-    statement = _filtered(district_scope(statement, user, Report.district_id), filters)
-    filters.category = category
-    statement = statement.order_by(Report.created_at, Report.id)
-    return db.paginate(statement, page=page, per_page=PER_PAGE, error_out=False, scalars=False)
+    ids = [report.id for report in result.items]
+    overdue = select(Report.id).join(Category, Category.id == Report.category_id)
+    overdue = overdue.where(Report.id.in_(ids), overdue_condition())
+    return result, set(db.session.scalars(overdue))
 
 
 def scoped_reports(user, ids: list[int]) -> list[Report]:

@@ -243,10 +243,11 @@ def assign(report):
 @requires(can_use_triage_desk)
 def triage():
     filters = _filters()
-    page = queries.queue_page(current_user, page_number(), filters)
+    page, overdue = queries.queue_page(current_user, page_number(), filters)
     return render_template(
         "smartmap/triage.html",
         page=page,
+        overdue=overdue,
         filters=filters,
         status_form=StatusForm(formdata=None),
         **_filter_choices(),
