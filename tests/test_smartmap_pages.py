@@ -40,7 +40,8 @@ def test_a_resident_reports_with_a_photo_and_sees_the_report(client, resident):
     assert response.status_code == 302
     [report] = reports()
     assert (report.district.slug, report.reporter_id) == ("vake", resident.id)
-    assert len(report.photos) == 1 and not report.photos[0].processed
+    assert len(report.photos) == 1
+    assert not report.photos[0].processed
     page = client.get(response.location + "?lang=en").get_data(as_text=True)
     assert "Thank you: your report is in the district" in page
     assert "A photo is being prepared." in page
@@ -53,7 +54,8 @@ def test_a_nearby_open_report_is_offered_first(app, client, resident):
     response = submit(client, "/map/report?lang=en", report_form())
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Is it one of these?" in page and f"/map/reports/{existing.id}" in page
+    assert "Is it one of these?" in page
+    assert f"/map/reports/{existing.id}" in page
     assert len(reports()) == 1
     response = submit(client, "/map/report", {**report_form(), "checked": "1"}, "/map/report")
     assert response.status_code == 302
@@ -101,9 +103,11 @@ def test_public_list_filters_and_pages_without_javascript(app, client):
         other = make_report("saburtalo", code="waste")
         db.session.commit()
     page = client.get("/map/reports?district=vake&lang=en").get_data(as_text=True)
-    assert f"/map/reports/{vake.id}" in page and f"/map/reports/{other.id}" not in page
+    assert f"/map/reports/{vake.id}" in page
+    assert f"/map/reports/{other.id}" not in page
     page = client.get("/map/reports?category=waste&status=new").get_data(as_text=True)
-    assert f"/map/reports/{other.id}" in page and f"/map/reports/{vake.id}" not in page
+    assert f"/map/reports/{other.id}" in page
+    assert f"/map/reports/{vake.id}" not in page
     assert client.get("/map/reports?page=9999999").status_code == 404
     assert client.get("/map/reports?status=bogus&older_than=-1").status_code == 200
 
@@ -115,7 +119,9 @@ def test_detail_shows_history_but_internal_notes_only_to_staff(app, client):
         services.change_status(report, staff, "in_progress", "Crew on the way", "Ask Giorgi")
         db.session.commit()
     page = client.get(f"/map/reports/{report.id}?lang=en").get_data(as_text=True)
-    assert "Crew on the way" in page and "In progress" in page and "Ask Giorgi" not in page
+    assert "Crew on the way" in page
+    assert "In progress" in page
+    assert "Ask Giorgi" not in page
     log_in(client, staff)
     assert "Ask Giorgi" in client.get(f"/map/reports/{report.id}").get_data(as_text=True)
     assert client.get("/map/reports/2147483647").status_code == 404
@@ -178,7 +184,8 @@ def test_statistics_and_feed(app, client):
     page = client.get("/map/statistics?lang=en").get_data(as_text=True)
     assert "Vake District" in page
     feed = feedparser.parse(client.get("/map/feed.atom?district=vake&lang=en").data)
-    assert len(feed.entries) == 1 and "Road damage" in feed.entries[0].title
+    assert len(feed.entries) == 1
+    assert "Road damage" in feed.entries[0].title
     assert client.get("/map/feed.atom?district=nowhere").status_code == 404
 
 
@@ -211,7 +218,8 @@ def test_the_map_api_answers_points_when_few_and_clusters_when_many(app, client,
         db.session.commit()
     view = "bbox=44.6,41.6,45.0,41.9&zoom=12"
     features = client.get(f"/api/v1/reports.geojson?{view}").json["features"]
-    assert len(features) == 5 and all("id" in f["properties"] for f in features)
+    assert len(features) == 5
+    assert all("id" in f["properties"] for f in features)
     waste = client.get(f"/api/v1/reports.geojson?{view}&category=waste").json["features"]
     assert [f["properties"]["category"] for f in waste] == ["waste"]
     monkeypatch.setattr(queries, "FEW_FEATURES", 2)
@@ -234,10 +242,12 @@ def test_photos_are_processed_by_a_job_and_followers_get_mail(app, client, run_j
     run_jobs()
     with app.test_request_context():
         [photo] = db.session.scalars(select(Photo)).all()
-        assert photo.processed and photo.thumbnail_key
+        assert photo.processed
+        assert photo.thumbnail_key
         report_id = photo.report_id
     image = client.get(f"/map/photos/{photo.id}/full.jpg")
-    assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    assert image.status_code == 200
+    assert image.mimetype == "image/jpeg"
     assert b"Exif" not in image.data[:200]
     assert client.get(f"/map/photos/{photo.id}/thumbnail.jpg").status_code == 200
     with app.test_request_context():
