@@ -33,10 +33,6 @@ def can_follow(user, report) -> bool:
     return signed_in(user)
 
 
-def can_manage_categories(user) -> bool:
-    return holds(user, Role.ADMIN)
-
-
 TEMPLATE_FUNCTIONS = (
     can_report,
     can_use_triage_desk,

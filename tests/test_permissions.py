@@ -34,6 +34,14 @@ from news.permissions import (
     can_see_post,
     can_write_posts,
 )
+from smartmap.models import Report
+from smartmap.permissions import (
+    can_follow,
+    can_reopen,
+    can_report,
+    can_triage,
+    can_use_triage_desk,
+)
 from tests.conftest import ROOT
 from tests.factories import ANONYMOUS, ROLES, user_in_memory
 
@@ -46,6 +54,9 @@ NOBODY: set = set()
 PUBLISHED = Post(kind="news", status="published")
 DRAFT = Post(kind="news", status="draft")
 AUTOMATIC = Post(kind="automatic", status="published")
+# smartmap: user_in_memory's district staff serve district 1; nobody in memory has an id.
+IN_DISTRICT = Report(district_id=1, status="new")
+ELSEWHERE = Report(district_id=2, status="new")
 
 CASES = [
     # permission             object(s)                          who may
@@ -70,12 +81,22 @@ CASES = [
     (can_download_attachment, (Attachment(post=DRAFT),), EDITORS),
     (can_delete_attachment, (Attachment(post=DRAFT),), EDITORS),
     (can_delete_attachment, (Attachment(post=AUTOMATIC),), NOBODY),
+    # smartmap
+    (can_report, (), SIGNED_IN),
+    (can_use_triage_desk, (), {Role.DISTRICT_STAFF, Role.ADMIN}),
+    (can_triage, (IN_DISTRICT,), {Role.DISTRICT_STAFF, Role.ADMIN}),
+    (can_triage, (ELSEWHERE,), ADMINS),
+    (can_reopen, (IN_DISTRICT,), NOBODY),  # no reporter; the reporter's case is below
+    (can_follow, (IN_DISTRICT,), SIGNED_IN),
 ]
 
 
 def case_id(case) -> str:
     permission, objects, _ = case
-    shown = [f"{type(o).__name__.lower()}:{getattr(o, 'status', '')}" for o in objects]
+    shown = [
+        f"{type(o).__name__.lower()}:{getattr(o, 'status', '')}{getattr(o, 'district_id', '')}"
+        for o in objects
+    ]
     return "-".join([permission.__name__, *shown])
 
 
@@ -96,6 +117,14 @@ def test_nobody_gets_more_than_an_anonymous_visitor(permission, objects, allowed
 def test_taking_part_needs_a_confirmed_address():
     assert not can_take_part(user_in_memory(Role.ADMIN, confirmed=False))
     assert can_take_part(user_in_memory(Role.RESIDENT, confirmed=True))
+
+
+def test_only_the_reporter_may_reopen():
+    reporter, other = user_in_memory(Role.RESIDENT), user_in_memory(Role.ADMIN)
+    reporter.id, other.id = 7, 8
+    report = Report(district_id=1, status="fixed", reporter_id=7)
+    assert can_reopen(reporter, report)
+    assert not can_reopen(other, report)
 
 
 def permission_modules(app):
