@@ -23,9 +23,9 @@ from core.app import create_app
 from core.db import db
 from core.districts import by_slug
 from core.extensions import limiter
-from core.storage import storage
 from core.models import Role, User
 from core.permissions import require_confirmed, requires, signed_in
+from core.storage import storage
 from news import services as news
 from news.models import Attachment, Post
 from smartmap.models import Photo, Report
