@@ -1,6 +1,6 @@
 """The map's API: reports in the current view as GeoJSON (clusters when many), the Atom feed."""
 
-from flask import Response, abort
+from flask import Response, abort, jsonify
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
@@ -13,17 +13,24 @@ from smartmap.models import ReportStatus
 bp = Blueprint("smartmap_api", __name__, description="Reports of city problems on the map.")
 
 
+LON = r"-?(180(\.0+)?|(1[0-7][0-9]|[0-9]{1,2})(\.[0-9]+)?)"
+LAT = r"-?(90(\.0+)?|[0-8]?[0-9](\.[0-9]+)?)"
+BBOX_PATTERN = f"^{LON},{LAT},{LON},{LAT}$"
+
+
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """west,south,east,north as GeoJSON writes a box: west > east crosses the antimeridian;
+    the two latitudes may come in either order."""
+    parts = text.split(",")
     try:
-        west, south, east, north = (float(part) for part in text.split(","))
+        west, south, east, north = (float(part) for part in parts)
     except ValueError:
         raise ValidationError(_("bbox must be four numbers: west,south,east,north.")) from None
-    numbers = (west, south, east, north)
-    if not all(abs(n) <= 180 for n in numbers) or abs(south) > 90 or abs(north) > 90:
+    if not all(abs(n) <= 180 for n in (west, east)) or not all(
+        abs(n) <= 90 for n in (south, north)
+    ):
         raise ValidationError(_("bbox must lie within longitude ±180 and latitude ±90."))
-    if west >= east or south >= north:
-        raise ValidationError(_("bbox must have west < east and south < north."))
-    return numbers
+    return west, min(south, north), east, max(south, north)
 
 
 class BoxField(fields.String):
@@ -36,6 +43,7 @@ class MapQuery(LanguageQuery):
         required=True,
         validate=validate.Length(max=200),
         metadata={
+            "pattern": BBOX_PATTERN,
             "description": "west,south,east,north in degrees (WGS 84)",
             "example": "44.70,41.65,44.95,41.80",
         },
@@ -75,7 +83,9 @@ class FeatureCollection(Schema):
 @bp.response(200, FeatureCollection, content_type="application/geo+json")
 def reports_geojson(bbox, zoom, status=None, category=None, lang=None):
     """Reports inside the view: points when few, counts per grid cell when many (≤ 2,000)"""
-    return queries.features(bbox, zoom, status, category)
+    response = jsonify(queries.features(bbox, zoom, status, category))
+    response.mimetype = "application/geo+json"
+    return response
 
 
 class FeedQuery(LanguageQuery):

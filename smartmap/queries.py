@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from core.db import db, utcnow
@@ -101,7 +101,15 @@ def lon_lat(report: Report) -> tuple[float, float]:
 
 
 def _in_box(statement, bbox: tuple[float, float, float, float]):
-    return statement.where(Report.location.op("&&")(func.ST_MakeEnvelope(*bbox, 4326)))
+    """Inside the box; a box with west > east crosses the antimeridian (two halves)."""
+    west, south, east, north = bbox
+    if west <= east:
+        return statement.where(Report.location.op("&&")(func.ST_MakeEnvelope(*bbox, 4326)))
+    halves = [
+        func.ST_MakeEnvelope(west, south, 180, north, 4326),
+        func.ST_MakeEnvelope(-180, south, east, north, 4326),
+    ]
+    return statement.where(or_(*(Report.location.op("&&")(half) for half in halves)))
 
 
 def _map_filters(statement, status: str | None, category: str | None):

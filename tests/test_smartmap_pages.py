@@ -194,7 +194,8 @@ def test_statistics_and_feed(app, client):
     [
         "bbox=1,2,3&zoom=10",
         "bbox=a,b,c,d&zoom=10",
-        "bbox=44.9,41.6,44.7,41.8&zoom=10",
+        "bbox=44.7,41.6,44.9,41.8,1&zoom=10",
+        "bbox=-181,41.6,44.9,41.8&zoom=10",
         "bbox=44.7,41.6,44.9,95&zoom=10",
         "bbox=nan,41.6,44.9,41.8&zoom=10",
         "bbox=44.7,41.6,44.9,41.8&zoom=99",
@@ -258,3 +259,15 @@ def test_photos_are_processed_by_a_job_and_followers_get_mail(app, client, run_j
     [message] = [m for m in mailbox if m["To"] == email]
     assert "Patched today" in message.get_payload(decode=True).decode()
     assert f"/map/reports/{report_id}" in message.get_payload(decode=True).decode()
+
+
+def test_the_map_api_takes_boxes_across_the_antimeridian_and_either_latitude_order(app, client):
+    with app.test_request_context():
+        make_report()
+        db.session.commit()
+    upside_down = client.get("/api/v1/reports.geojson?bbox=44.6,41.9,45.0,41.6&zoom=16").json
+    assert len(upside_down["features"]) == 1
+    around = client.get("/api/v1/reports.geojson?bbox=170,41.6,45.0,41.9&zoom=16").json
+    assert len(around["features"]) == 1
+    beside = client.get("/api/v1/reports.geojson?bbox=170,41.6,-170,41.9&zoom=16").json
+    assert beside["features"] == []
