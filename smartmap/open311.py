@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.db import db, utcnow
 from core.errors import Refused
+from core.extensions import limiter
 from core.i18n import to_local
 from core.inputs import clean_text, is_id
 from core.security import site_url
@@ -288,6 +289,7 @@ def _api_key() -> ApiKey:
 
 
 @bp.post("/requests.<any(json, xml):fmt>")
+@limiter.limit("300 per hour")
 def create_request(fmt):
     api_key = _api_key()
     form = request.form

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from core.db import db, utcnow
 from core.links import LinkTarget
-from core.models import District
+from core.models import District, RoleGrant, User
 from core.permissions import district_scope
 from smartmap.models import OPEN_STATUSES, Category, Report, ReportStatus
 
@@ -82,6 +82,17 @@ def scoped_reports(user, ids: list[int]) -> list[Report]:
     """The reports among `ids` that the user may triage (bulk actions)."""
     statement = district_scope(select(Report).where(Report.id.in_(ids)), user, Report.district_id)
     return list(db.session.scalars(statement.order_by(Report.id)))
+
+
+def colleagues(report: Report) -> list[User]:
+    """Staff of the report's district, to assign it to."""
+    statement = (
+        select(User)
+        .join(RoleGrant)
+        .where(RoleGrant.district_id == report.district_id, User.active)
+        .order_by(User.name)
+    )
+    return list(db.session.scalars(statement))
 
 
 def detail(report_id: int) -> Report | None:

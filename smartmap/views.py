@@ -9,10 +9,13 @@ from core import links
 from core.db import db
 from core.districts import all_districts
 from core.errors import Refused
+from core.extensions import limiter, post_only
 from core.forms import form_page
 from core.i18n import N_, flash_later
 from core.inputs import is_id, page_number
+from core.models import User
 from core.permissions import authorize, requires
+from core.security import account_key
 from core.storage import storage
 from smartmap import queries, services
 from smartmap.forms import ReopenForm, ReportForm, StatusForm
@@ -27,6 +30,7 @@ from smartmap.permissions import (
 
 bp = Blueprint("smartmap", __name__, url_prefix="/map")
 MAX_AGE_DAYS = 3650
+REPORT_LIMIT = "20 per hour"  # per account: more is a script, not a resident
 
 
 @bp.get("/")
@@ -96,6 +100,7 @@ def _photo_contents(form: ReportForm) -> list[bytes]:
 
 @bp.route("/report", methods=["GET", "POST"])
 @requires(can_report, refusal=_l("Please confirm your e-mail address first."))
+@limiter.limit(REPORT_LIMIT, key_func=account_key, exempt_when=post_only)
 def new_report():
     form = _report_form()
     if not form.validate_on_submit():
@@ -143,23 +148,9 @@ def detail(report_id):
         following=services.is_following(report, current_user),
         status_form=status_form,
         reopen_form=ReopenForm(formdata=None),
-        colleagues=_colleagues(report) if can_triage(current_user, report) else [],
+        colleagues=queries.colleagues(report) if can_triage(current_user, report) else [],
         related=links.related(report.ref, current_user),
     )
-
-
-def _colleagues(report: Report):
-    from sqlalchemy import select
-
-    from core.models import RoleGrant, User
-
-    statement = (
-        select(User)
-        .join(RoleGrant)
-        .where(RoleGrant.district_id == report.district_id, User.active)
-        .order_by(User.name)
-    )
-    return list(db.session.scalars(statement))
 
 
 @bp.get("/photos/<int:photo_id>/<any(full, thumbnail):size>.jpg")
@@ -228,8 +219,6 @@ def change_status(report):
 @bp.post("/reports/<int:report_id>/assign")
 @requires(can_triage, Report, "report_id")
 def assign(report):
-    from core.models import User
-
     value = request.form.get("assignee", "")
     assignee = db.session.get(User, int(value)) if value.isdigit() and is_id(int(value)) else None
     if value and assignee is None:

@@ -271,3 +271,11 @@ def test_the_map_api_takes_boxes_across_the_antimeridian_and_either_latitude_ord
     assert len(around["features"]) == 1
     beside = client.get("/api/v1/reports.geojson?bbox=170,41.6,-170,41.9&zoom=16").json
     assert beside["features"] == []
+
+
+def test_reporting_is_rate_limited_per_account(client, resident):
+    token = csrf_token(client, "/map/report")
+    form = {**report_form(), "checked": "1", "csrf_token": token}
+    answers = [client.post("/map/report", data=form).status_code for _ in range(21)]
+    assert answers == [302] * 20 + [429]
+    assert len(reports()) == 20
