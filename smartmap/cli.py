@@ -4,9 +4,17 @@ import click
 from flask import Flask
 
 from core.transactions import CommandGroup
-from smartmap import open311
+from smartmap import demo, open311, services
 
 smartmap_cli = CommandGroup("smartmap", help="The smart map.")
+
+
+@smartmap_cli.command("categories")
+def categories() -> None:
+    """Add the default Tbilisi categories that are missing (admins edit them afterwards)."""
+    before = len(services.active_categories())
+    demo.ensure_categories()
+    click.echo(f"smartmap: {len(services.active_categories()) - before} categories added")
 
 
 api_key = CommandGroup("api-key", help="Keys for Open311 clients that submit reports.")

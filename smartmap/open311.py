@@ -79,6 +79,12 @@ def answer(rows, root: str, item: str | None, status: int = 200) -> Response:
     return Response(body, status, mimetype=FORMATS["json"])
 
 
+@bp.before_request
+def _known_format():
+    if (request.view_args or {}).get("fmt") not in FORMATS:
+        raise Open311Error(404, _("Open311 answers in .json or .xml."))
+
+
 @bp.errorhandler(Open311Error)
 def _open311_error(error: Open311Error):
     return answer(
@@ -113,7 +119,7 @@ def _parse_w3c(name: str) -> datetime | None:
     return moment
 
 
-@bp.get("/discovery.<any(json, xml):fmt>")
+@bp.get("/discovery.<fmt>")
 def discovery(fmt):
     endpoint = {
         "specification": SPECIFICATION,
@@ -143,12 +149,12 @@ def _service(category: Category) -> dict:
     }
 
 
-@bp.get("/services.<any(json, xml):fmt>")
+@bp.get("/services.<fmt>")
 def service_list(fmt):
     return answer([_service(c) for c in services.active_categories()], "services", "service")
 
 
-@bp.get("/services/<code>.<any(json, xml):fmt>")
+@bp.get("/services/<code>.<fmt>")
 def service_definition(code, fmt):
     category = services.category_by_code(code)
     if category is None:
@@ -253,12 +259,12 @@ def _point_or_error(lat, lon) -> tuple[float, float]:
         raise Open311Error(400, refusal.message) from None
 
 
-@bp.get("/requests.<any(json, xml):fmt>")
+@bp.get("/requests.<fmt>")
 def request_list(fmt):
     return answer(_rows(_filtered_requests()), "service_requests", "request")
 
 
-@bp.get("/requests/<int:request_id>.<any(json, xml):fmt>")
+@bp.get("/requests/<int:request_id>.<fmt>")
 def single_request(request_id, fmt):
     rows = _rows(select(Report).where(Report.id == request_id))
     if not rows:
@@ -288,7 +294,7 @@ def _api_key() -> ApiKey:
     return found
 
 
-@bp.post("/requests.<any(json, xml):fmt>")
+@bp.post("/requests.<fmt>")
 @limiter.limit("300 per hour")
 def create_request(fmt):
     api_key = _api_key()

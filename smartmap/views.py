@@ -153,10 +153,10 @@ def detail(report_id):
     )
 
 
-@bp.get("/photos/<int:photo_id>/<any(full, thumbnail):size>.jpg")
+@bp.get("/photos/<int:photo_id>/<size>.jpg")
 def photo(photo_id, size):
-    photo = db.session.get(Photo, photo_id) if is_id(photo_id) else None
-    if photo is None or not photo.processed:
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or not photo.processed or size not in ("full", "thumbnail"):
         abort(404)
     key = photo.thumbnail_key if size == "thumbnail" else photo.storage_key
     return storage().serve(key, f"report-{photo.report_id}-{photo.id}.jpg", "image/jpeg")

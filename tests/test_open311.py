@@ -237,3 +237,20 @@ def test_the_cli_issues_a_key_that_works(app, client, world):
     lat, lon = place_in("vake")
     response = post(client, api_key=key, service_code="road", lat=lat, long=lon, description="x")
     assert response.status_code == 201
+
+
+def test_the_cli_adds_the_default_categories_once(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["smartmap", "categories"]).output.strip() == (
+        "smartmap: 10 categories added"
+    )
+    assert runner.invoke(args=["smartmap", "categories"]).output.strip() == (
+        "smartmap: 0 categories added"
+    )
+
+
+def test_unknown_formats_and_photo_sizes_are_not_found(client, world):
+    response = client.get(f"{BASE}/services.csv")
+    assert response.status_code == 404
+    assert response.json[0]["code"] == 404
+    assert client.get("/map/photos/1/huge.jpg").status_code == 404

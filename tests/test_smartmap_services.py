@@ -13,7 +13,12 @@ from smartmap.models import Follower, Report, ReportStatus
 from tests.factories import make_user
 from tests.smartmap_helpers import categories, image_bytes, make_report, place_in
 
-pytestmark = pytest.mark.usefixtures("ctx")
+
+@pytest.fixture(autouse=True)
+def _in_english(app):
+    """Refusals are read in English here (their Georgian is checked by the catalog test)."""
+    with app.test_request_context("/?lang=en"):
+        yield
 
 
 def staff(slug="vake"):
