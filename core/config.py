@@ -64,6 +64,10 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 50) * 1024 * 1024
     TILE_URL = os.environ.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
     TILE_ATTRIBUTION = os.environ.get("TILE_ATTRIBUTION", "© OpenStreetMap contributors")
+    # Smart map: how near an open report of the same category counts as a likely duplicate,
+    # and the Nominatim-compatible geocoder for typed addresses (none: coordinates only).
+    MAP_DUPLICATE_RADIUS_M = _int("MAP_DUPLICATE_RADIUS_M", 250)
+    GEOCODER_URL = os.environ.get("GEOCODER_URL", "")
     # The forms used in "<city> City Hall": Georgian needs the genitive case.
     CITY_NAME_KA = os.environ.get("CITY_NAME_KA", "თბილისის")
     CITY_NAME_EN = os.environ.get("CITY_NAME_EN", "Tbilisi")

@@ -64,7 +64,7 @@ def test_demo_makes_a_points_ballot_per_district_in_voting_and_a_past_election(c
 def test_the_phase_job_moves_cycles_whose_date_came(ctx):
     ballot = make_ballot(phase=Phase.VOTING)
     ballot.cycle.results_at = utcnow() - timedelta(minutes=1)
-    assert "budgeting.advance_phases" in tasks.registry.tasks
+    assert "budgeting.advance_phases" in tasks.job_app.tasks
     services.advance_by_date()  # what the job runs each minute
     assert ballot.cycle.phase == Phase.RESULTS
 

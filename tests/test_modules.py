@@ -70,7 +70,7 @@ def test_every_page_works_without_a_module(app, missing):
 
 def test_without_news_there_is_no_feed_and_no_news_api(app):
     client = app_without(app, "news").test_client()
-    assert "application/atom+xml" not in client.get("/").get_data(as_text=True)
+    assert "/news/feed.atom" not in client.get("/").get_data(as_text=True)
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert not any("news" in path for path in paths)
     assert {"/healthz", "/api/v1/districts.geojson"} <= set(paths)

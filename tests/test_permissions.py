@@ -46,6 +46,14 @@ from petitions.permissions import (
     can_start_petition,
     can_withdraw_petition,
 )
+from smartmap.models import Report
+from smartmap.permissions import (
+    can_follow,
+    can_reopen,
+    can_report,
+    can_triage,
+    can_use_triage_desk,
+)
 from tests.conftest import ROOT
 from tests.factories import ANONYMOUS, ROLES, user_in_memory
 
@@ -63,6 +71,9 @@ AUTOMATIC = Post(kind="automatic", status="published")
 MODERATORS = {Role.MODERATOR, Role.ADMIN}
 OPEN_PETITION = Petition(status="open", author_id=10**6)
 DRAFT_PETITION = Petition(status="draft", author_id=10**6)
+# smartmap: user_in_memory's district staff serve district 1; nobody in memory has an id.
+IN_DISTRICT = Report(district_id=1, status="new")
+ELSEWHERE = Report(district_id=2, status="new")
 
 CASES = [
     # permission             object(s)                          who may
@@ -100,12 +111,22 @@ CASES = [
     # budgeting
     (can_manage_budget, (), {Role.BUDGET_ADMIN, Role.ADMIN}),
     (can_vote, (), SIGNED_IN),
+    # smartmap
+    (can_report, (), SIGNED_IN),
+    (can_use_triage_desk, (), {Role.DISTRICT_STAFF, Role.ADMIN}),
+    (can_triage, (IN_DISTRICT,), {Role.DISTRICT_STAFF, Role.ADMIN}),
+    (can_triage, (ELSEWHERE,), ADMINS),
+    (can_reopen, (IN_DISTRICT,), NOBODY),  # no reporter; the reporter's case is below
+    (can_follow, (IN_DISTRICT,), SIGNED_IN),
 ]
 
 
 def case_id(case) -> str:
     permission, objects, _ = case
-    shown = [f"{type(o).__name__.lower()}:{getattr(o, 'status', '')}" for o in objects]
+    shown = [
+        f"{type(o).__name__.lower()}:{getattr(o, 'status', '')}{getattr(o, 'district_id', '')}"
+        for o in objects
+    ]
     return "-".join([permission.__name__, *shown])
 
 
@@ -126,6 +147,14 @@ def test_nobody_gets_more_than_an_anonymous_visitor(permission, objects, allowed
 def test_taking_part_needs_a_confirmed_address():
     assert not can_take_part(user_in_memory(Role.ADMIN, confirmed=False))
     assert can_take_part(user_in_memory(Role.RESIDENT, confirmed=True))
+
+
+def test_only_the_reporter_may_reopen():
+    reporter, other = user_in_memory(Role.RESIDENT), user_in_memory(Role.ADMIN)
+    reporter.id, other.id = 7, 8
+    report = Report(district_id=1, status="fixed", reporter_id=7)
+    assert can_reopen(reporter, report)
+    assert not can_reopen(other, report)
 
 
 def permission_modules(app):

@@ -65,6 +65,11 @@ function addLabels(map) {
   }
   declutter(labels);
   map.on("zoomend", () => declutter(labels));
+  // The web font changes the names' widths when it arrives: measure again, then say so.
+  document.fonts.ready.then(() => {
+    declutter(labels);
+    map.getContainer().dataset.labelsPlaced = "true";
+  });
 }
 
 function pageOf(slug) {

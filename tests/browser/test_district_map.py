@@ -80,6 +80,7 @@ def test_district_names_on_the_map_do_not_cover_each_other(browser, live_server,
     page.goto("/map/?lang=ka", wait_until="load")
     labels = page.locator(".leaflet-tooltip.district-label")
     expect(labels).to_have_count(10)
+    expect(page.locator("[data-labels-placed]")).to_have_count(1)  # after the font arrived
     assert_no_two_visible_labels_overlap(labels)
     context.close()
 

@@ -1,0 +1,34 @@
+"""`flask smartmap …`: Open311 API keys."""
+
+import click
+from flask import Flask
+
+from core.transactions import CommandGroup
+from smartmap import demo, open311, services
+
+smartmap_cli = CommandGroup("smartmap", help="The smart map.")
+
+
+@smartmap_cli.command("categories")
+def categories() -> None:
+    """Add the default Tbilisi categories that are missing (admins edit them afterwards)."""
+    before = len(services.active_categories())
+    demo.ensure_categories()
+    click.echo(f"smartmap: {len(services.active_categories()) - before} categories added")
+
+
+api_key = CommandGroup("api-key", help="Keys for Open311 clients that submit reports.")
+smartmap_cli.add_command(api_key)
+
+
+@api_key.command("create")
+@click.argument("name")
+def create(name: str) -> None:
+    """Issue a key for the client NAME; it is printed once (only its hash is stored)."""
+    key = open311.issue_api_key(name.strip()[:120] or "client")
+    click.echo(f"Open311 API key for {name}:")
+    click.echo(key)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(smartmap_cli)

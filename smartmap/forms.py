@@ -1,0 +1,37 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from core.forms import Form
+from smartmap.models import STATUS_LABELS
+
+
+class ReportForm(Form):
+    category = SelectField(_l("Category"), validators=[DataRequired()])
+    description = TextAreaField(
+        _l("What is the problem?"), validators=[DataRequired(), Length(max=2000)]
+    )
+    latitude = StringField(_l("Latitude"), validators=[DataRequired(), Length(max=40)])
+    longitude = StringField(_l("Longitude"), validators=[DataRequired(), Length(max=40)])
+    photos = MultipleFileField(_l("Photos (up to 3: JPEG, PNG or WebP)"))
+    anonymous = BooleanField(_l("Do not show my name in public"))
+    # Set once the resident has seen the nearby reports ("is it one of these?").
+    checked = HiddenField()
+
+
+class StatusForm(Form):
+    status = SelectField(
+        _l("New status"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()]
+    )
+    public_message = TextAreaField(_l("Public message"), validators=[Optional(), Length(max=2000)])
+    internal_note = TextAreaField(
+        _l("Internal note (staff only)"), validators=[Optional(), Length(max=2000)]
+    )
+    duplicate_of = StringField(
+        _l("Original report number (for duplicates)"), validators=[Optional()]
+    )
+
+
+class ReopenForm(Form):
+    message = TextAreaField(_l("What is still wrong?"), validators=[Optional(), Length(max=2000)])

@@ -1,0 +1,189 @@
+"""Smart map records: categories (Open311 services), reports, their updates, photos, followers."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from geoalchemy2 import Geometry
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import created_at_column, db, enum_check
+from core.i18n import localized
+from core.models import District, User
+
+
+class ReportStatus(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    FIXED = "fixed"
+    CLOSED = "closed"
+    DUPLICATE = "duplicate"
+    REFERRED = "referred"
+    REJECTED = "rejected"
+
+
+# Open311 knows two states; a report is open while someone still has to act on it.
+OPEN_STATUSES = (ReportStatus.NEW, ReportStatus.ACKNOWLEDGED, ReportStatus.IN_PROGRESS)
+
+STATUS_LABELS = {
+    ReportStatus.NEW: _l("New"),
+    ReportStatus.ACKNOWLEDGED: _l("Acknowledged"),
+    ReportStatus.IN_PROGRESS: _l("In progress"),
+    ReportStatus.FIXED: _l("Fixed"),
+    ReportStatus.CLOSED: _l("Closed (cannot be fixed)"),
+    ReportStatus.DUPLICATE: _l("Duplicate"),
+    ReportStatus.REFERRED: _l("Referred elsewhere"),
+    ReportStatus.REJECTED: _l("Rejected"),
+}
+
+
+class Category(db.Model):
+    """A kind of problem; its `code` is the Open311 service_code."""
+
+    __tablename__ = "map_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_ka: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    department: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    target_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_ka, self.name_en)
+
+
+class Report(db.Model):
+    __tablename__ = "map_report"
+    __table_args__ = (
+        enum_check("status", ReportStatus, name="status_known"),
+        Index("ix_map_report_queue", "district_id", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("map_category.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    status: Mapped[str] = mapped_column(
+        String(20), default=ReportStatus.NEW.value, server_default=ReportStatus.NEW.value
+    )
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("map_report.id", ondelete="SET NULL")
+    )
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    # Reports sent by an Open311 client with this key.
+    api_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("map_api_key.id", ondelete="SET NULL")
+    )
+    media_url: Mapped[str | None] = mapped_column(String(500))  # given by an Open311 client
+    reopened_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fixed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = created_at_column()
+
+    category: Mapped[Category] = relationship(lazy="joined")
+    district: Mapped[District] = relationship(lazy="joined")
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    updates: Mapped[list["ReportUpdate"]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="ReportUpdate.id"
+    )
+    photos: Mapped[list["Photo"]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="Photo.id"
+    )
+
+    @property
+    def ref(self) -> str:
+        return f"report:{self.id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[ReportStatus(self.status)])
+
+
+class ReportUpdate(db.Model):
+    """One change: a new status and/or a public message or an internal note."""
+
+    __tablename__ = "map_report_update"
+    __table_args__ = (
+        enum_check("status", ReportStatus, name="status_known"),
+        enum_check("old_status", ReportStatus, name="old_status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("map_report.id", ondelete="CASCADE"), index=True
+    )
+    old_status: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str | None] = mapped_column(String(20))
+    public_message: Mapped[str] = mapped_column(Text, default="", server_default="")
+    internal_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = created_at_column()
+
+    report: Mapped[Report] = relationship(back_populates="updates")
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[ReportStatus(self.status)]) if self.status else ""
+
+
+class Photo(db.Model):
+    """An uploaded photo; a job re-encodes it without metadata and makes the thumbnail."""
+
+    __tablename__ = "map_photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("map_report.id", ondelete="CASCADE"), index=True
+    )
+    storage_key: Mapped[str] = mapped_column(String(120), unique=True)
+    thumbnail_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    processed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    created_at: Mapped[datetime] = created_at_column()
+
+    report: Mapped[Report] = relationship(back_populates="photos")
+
+
+class Follower(db.Model):
+    __tablename__ = "map_follower"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("map_report.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = created_at_column()
+
+    user: Mapped[User] = relationship()
+
+
+class ApiKey(db.Model):
+    """An Open311 client's key; only its SHA-256 is stored."""
+
+    __tablename__ = "map_api_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    created_at: Mapped[datetime] = created_at_column()

@@ -1,0 +1,240 @@
+"""Reads for the smart map pages, the triage desk, the GeoJSON API and Open311."""
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from core.db import db, utcnow
+from core.links import LinkTarget
+from core.models import District, RoleGrant, User
+from core.permissions import district_scope
+from smartmap.models import OPEN_STATUSES, Category, Report, ReportStatus
+
+PER_PAGE = 20
+MAX_FEATURES = 2000
+# From this zoom on (street level) up to MAX_FEATURES reports are shown one by one; when zoomed
+# out, up to FEW_FEATURES; with more in view the answer is counts per grid cell.
+STREET_ZOOM = 15
+FEW_FEATURES = 300
+
+
+@dataclass
+class Filters:
+    status: str | None = None
+    category: str | None = None
+    district: str | None = None
+    assignee: int | None = None
+    older_than_days: int | None = None
+
+
+def _filtered(statement, filters: Filters):
+    if filters.status in set(ReportStatus):
+        statement = statement.where(Report.status == filters.status)
+    elif filters.status == "open":
+        statement = statement.where(Report.status.in_(OPEN_STATUSES))
+    if filters.category:
+        statement = statement.join(Category).where(Category.code == filters.category)
+    if filters.district:
+        statement = statement.join(District, District.id == Report.district_id).where(
+            District.slug == filters.district
+        )
+    if filters.assignee:
+        statement = statement.where(Report.assignee_id == filters.assignee)
+    if filters.older_than_days:
+        since = utcnow() - timedelta(days=filters.older_than_days)
+        statement = statement.where(Report.created_at <= since)
+    return statement
+
+
+def public_page(page: int, filters: Filters):
+    statement = _filtered(select(Report), filters).order_by(Report.created_at.desc(), Report.id)
+    return db.paginate(statement, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def overdue_condition():
+    """Open and older than its category's target number of days."""
+    target = func.make_interval(0, 0, 0, Category.target_days)  # years, months, weeks, days
+    return Report.status.in_(OPEN_STATUSES) & (Report.created_at + target < func.now())
+
+
+def queue_page(user, page: int, filters: Filters):
+    """The triage queue, scoped in SQL to the districts the user serves; oldest first. Also the
+    ids of the page's overdue reports."""
+    statement = _filtered(district_scope(select(Report), user, Report.district_id), filters)
+    result = db.paginate(
+        statement.order_by(Report.created_at, Report.id),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    ids = [report.id for report in result.items]
+    overdue = select(Report.id).join(Category, Category.id == Report.category_id)
+    overdue = overdue.where(Report.id.in_(ids), overdue_condition())
+    return result, set(db.session.scalars(overdue))
+
+
+def scoped_reports(user, ids: list[int]) -> list[Report]:
+    """The reports among `ids` that the user may triage (bulk actions)."""
+    statement = district_scope(select(Report).where(Report.id.in_(ids)), user, Report.district_id)
+    return list(db.session.scalars(statement.order_by(Report.id)))
+
+
+def colleagues(report: Report) -> list[User]:
+    """Staff of the report's district, to assign it to."""
+    statement = (
+        select(User)
+        .join(RoleGrant)
+        .where(RoleGrant.district_id == report.district_id, User.active)
+        .order_by(User.name)
+    )
+    return list(db.session.scalars(statement))
+
+
+def detail(report_id: int) -> Report | None:
+    statement = (
+        select(Report)
+        .where(Report.id == report_id)
+        .options(selectinload(Report.updates), selectinload(Report.photos))
+    )
+    return db.session.scalars(statement).first()
+
+
+def lon_lat(report: Report) -> tuple[float, float]:
+    row = db.session.execute(
+        select(func.ST_X(Report.location), func.ST_Y(Report.location)).where(Report.id == report.id)
+    ).one()
+    return row[0], row[1]
+
+
+def _in_box(statement, bbox: tuple[float, float, float, float]):
+    """Inside the box; a box with west > east crosses the antimeridian (two halves)."""
+    west, south, east, north = bbox
+    if west <= east:
+        return statement.where(Report.location.op("&&")(func.ST_MakeEnvelope(*bbox, 4326)))
+    halves = [
+        func.ST_MakeEnvelope(west, south, 180, north, 4326),
+        func.ST_MakeEnvelope(-180, south, east, north, 4326),
+    ]
+    return statement.where(or_(*(Report.location.op("&&")(half) for half in halves)))
+
+
+def _map_filters(statement, status: str | None, category: str | None):
+    if status:
+        statement = statement.where(Report.status == status)
+    if category:
+        statement = statement.where(
+            Report.category_id
+            == select(Category.id).where(Category.code == category).scalar_subquery()
+        )
+    return statement
+
+
+def features(bbox, zoom: int, status: str | None = None, category: str | None = None) -> dict:
+    """What the map shows in `bbox`: the reports when few, else counts per grid cell."""
+    limit = MAX_FEATURES if zoom >= STREET_ZOOM else FEW_FEATURES
+    points = _points(bbox, status, category, limit)
+    if points is not None:
+        return {"type": "FeatureCollection", "features": points}
+    return {"type": "FeatureCollection", "features": _clusters(bbox, zoom, status, category)}
+
+
+def _points(bbox, status, category, limit: int) -> list[dict] | None:
+    statement = select(
+        Report.id,
+        Report.status,
+        Category.code,
+        func.ST_X(Report.location),
+        func.ST_Y(Report.location),
+    ).join(Category, Category.id == Report.category_id)
+    statement = _map_filters(_in_box(statement, bbox), status, category).limit(limit + 1)
+    rows = db.session.execute(statement).all()
+    if len(rows) > limit:
+        return None
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
+            "properties": {
+                "id": report_id,
+                "status": report_status,
+                "category": code,
+                "url": url_for("smartmap.detail", report_id=report_id),
+            },
+        }
+        for report_id, report_status, code, x, y in rows
+    ]
+
+
+def cell_size(zoom: int) -> float:
+    """Degrees per grid cell: about 64 screen pixels at this zoom."""
+    return 360.0 / (2**zoom) / 4
+
+
+def _clusters(bbox, zoom: int, status, category) -> list[dict]:
+    size = cell_size(zoom)
+    cell = func.ST_SnapToGrid(Report.location, size, size)
+    statement = select(
+        func.count(),
+        func.ST_AsGeoJSON(func.ST_Centroid(func.ST_Collect(Report.location)), 6),
+    ).group_by(cell)
+    statement = _map_filters(_in_box(statement, bbox), status, category).limit(MAX_FEATURES)
+    return [
+        {
+            "type": "Feature",
+            "geometry": json.loads(geometry),
+            "properties": {"cluster": True, "count": count},
+        }
+        for count, geometry in db.session.execute(statement)
+    ]
+
+
+def district_statistics(district_id: int | None = None) -> list[dict]:
+    """Per district: open, overdue, fixed, reopened, median days to fix."""
+    fix_days = func.extract("epoch", Report.fixed_at - Report.created_at) / 86400
+    statement = (
+        select(
+            District.slug,
+            District.name_ka,
+            District.name_en,
+            func.count().filter(Report.status.in_(OPEN_STATUSES)),
+            func.count().filter(overdue_condition()),
+            func.count().filter(Report.status == ReportStatus.FIXED),
+            func.coalesce(func.sum(Report.reopened_count), 0),
+            func.percentile_cont(0.5).within_group(fix_days).filter(Report.fixed_at.is_not(None)),
+        )
+        .select_from(District)
+        .outerjoin(Report, Report.district_id == District.id)
+        .outerjoin(Category, Category.id == Report.category_id)
+        .group_by(District.id)
+        .order_by(District.name_ka)
+    )
+    if district_id:
+        statement = statement.where(District.id == district_id)
+    keys = ("slug", "name_ka", "name_en", "open", "overdue", "fixed", "reopened", "median_days")
+    return [dict(zip(keys, row, strict=True)) for row in db.session.execute(statement)]
+
+
+def latest(district: District | None, limit: int = 30) -> list[Report]:
+    statement = select(Report).order_by(Report.created_at.desc(), Report.id.desc()).limit(limit)
+    if district is not None:
+        statement = statement.where(Report.district_id == district.id)
+    return list(db.session.scalars(statement))
+
+
+def link_targets(ids: list[int], user) -> list[LinkTarget]:
+    statement = select(Report).where(Report.id.in_(ids))
+    return [
+        LinkTarget(
+            report.ref,
+            _("Report"),
+            f"#{report.id} {report.category.name}",
+            url_for("smartmap.detail", report_id=report.id),
+            report.status_label,
+        )
+        for report in db.session.scalars(statement)
+    ]

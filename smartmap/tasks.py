@@ -1,0 +1,28 @@
+"""Smart map jobs: photo processing and follower mail, after the action that asked commits."""
+
+from core import tasks
+from core.db import db
+from core.storage import storage
+from smartmap import photos, services
+from smartmap.models import Photo
+
+PHOTO_AREA = "map-photos"
+
+
+@tasks.job("smartmap.process_photo")
+def process_photo(photo_id: int) -> None:
+    """Replace the upload with its clean re-encoding and add a thumbnail; once."""
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.processed:
+        return
+    original_key = photo.storage_key
+    clean, thumbnail = photos.reencode(storage().read(original_key))
+    photo.storage_key = storage().save(PHOTO_AREA, clean, ".jpg")
+    photo.thumbnail_key = storage().save(PHOTO_AREA, thumbnail, ".jpg")
+    photo.processed = True
+    storage().delete(original_key)  # after the commit
+
+
+@tasks.job("smartmap.mail_followers")
+def mail_followers(update_id: int) -> None:
+    services.queue_follower_mail(update_id)
