@@ -64,7 +64,7 @@ function addLabels(map) {
     labels.push(label.addTo(map));
   }
   declutter(labels);
-  map.on("zoomend", () => declutter(labels));
+  map.on("zoomend moveend resize", () => declutter(labels));
   // The web font changes the names' widths when it arrives: measure again, then say so.
   document.fonts.ready.then(() => {
     declutter(labels);
