@@ -8,12 +8,11 @@ from sqlalchemy import select
 from budgeting.models import Ballot, BallotKind, Cycle, Phase, Rule
 from budgeting.results import results
 from core.db import db
-from core.openapi import LanguageQuery
+from core.openapi import ID_RANGE, LanguageQuery
 from core.security import site_url
 
 bp = Blueprint("budget_api", __name__, description="Budget cycles, district ballots, results.")
 
-ID_RANGE = "int(min=1, max=2147483647)"
 AMOUNT = {"description": "An exact amount in the ballot's currency, as a decimal string"}
 
 

@@ -9,6 +9,18 @@ from flask import Flask
 from flask_smorest import Api
 from marshmallow import Schema, fields, validate
 
+from core.inputs import INT4_MAX, MAX_PAGE
+
+# A route's id in the id column's range (core.inputs): larger ids are simply 404, and the
+# document says so, so generated requests stay within it.
+ID_RANGE = f"int(min=1, max={INT4_MAX})"
+
+
+def page_field() -> fields.Integer:
+    """`?page=`, as `core.inputs.page_number` bounds it for the pages."""
+    return fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
+
+
 # Text from the query string: printable, bounded, so it can reach PostgreSQL untouched.
 PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f-\x9f]*$")  # as core.inputs.CONTROL
 

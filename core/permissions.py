@@ -21,9 +21,8 @@ from sqlalchemy import false
 from core.db import db
 from core.errors import Refused, wants_json
 from core.extensions import login_manager
+from core.inputs import is_id
 from core.models import Role
-
-MAX_ID = 2**31 - 1  # the range of an integer primary key; larger ids cannot exist
 
 
 def signed_in(user) -> bool:
@@ -92,7 +91,7 @@ def authorize(permission: Callable[..., bool], *objects, hide: bool = False, ref
 
 
 def load_or_404(model, object_id: int):
-    if not 0 < object_id <= MAX_ID:
+    if not is_id(object_id):  # beyond the id column's range nothing can exist
         abort(404)
     return db.get_or_404(model, object_id)
 

@@ -5,16 +5,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from core.db import db
-from core.openapi import LanguageQuery, plain_text
+from core.openapi import ID_RANGE, LanguageQuery, page_field, plain_text
 from core.security import site_url
 from news import feed, queries
 from news.models import Post, PostKind
 from news.permissions import can_see_post
 
 bp = Blueprint("news_api", __name__, description="City Hall's published news posts.")
-
-ID_RANGE = "int(min=1, max=2147483647)"  # the id column's range: larger ids are simply 404
-MAX_PAGE = 10_000
 
 
 class FeedQuery(LanguageQuery):
@@ -24,7 +21,7 @@ class FeedQuery(LanguageQuery):
 
 class NewsQuery(FeedQuery):
     query = plain_text(200, data_key="q", metadata={"description": "Words to search for."})
-    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
+    page = page_field()
 
 
 class AttachmentSchema(Schema):

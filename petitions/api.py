@@ -9,15 +9,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from core.db import db
-from core.openapi import LanguageQuery, plain_text
+from core.openapi import ID_RANGE, LanguageQuery, page_field, plain_text
 from core.security import site_url
 from petitions import queries, services, settings
 from petitions.models import PUBLIC_STATUSES, Petition, Topic
 
 bp = Blueprint("petitions_api", __name__, description="Petitions to the Mayor and their counts.")
 
-ID_RANGE = "int(min=1, max=2147483647)"
-MAX_PAGE = 10_000
 PUBLIC = sorted(PUBLIC_STATUSES)
 
 
@@ -30,7 +28,7 @@ class PetitionQuery(LanguageQuery):
 
 
 class PageQuery(PetitionQuery):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE))
+    page = page_field()
 
 
 class PetitionSchema(Schema):
