@@ -93,12 +93,29 @@ def save_post(post: Post | None, data: PostInput, actor: User | None) -> Post:
     return post
 
 
-def save_as(post: Post | None, data: PostInput, actor: User | None, published: bool) -> Post:
-    """The editor's form: save, then publish, or keep (or make) the post a draft.
+@dataclass(frozen=True)
+class PdfChoice:
+    """The form's file field: a new upload, or the token of one kept from a refused try."""
 
-    "Save as draft" on a published post takes it offline: the button says so.
-    """
+    filename: str = ""
+    content: bytes = b""
+    kept_token: str = ""
+
+
+def save_as(
+    post: Post | None,
+    data: PostInput,
+    actor: User | None,
+    published: bool,
+    pdf: PdfChoice = PdfChoice(),  # noqa: B008 (frozen, so one shared default is safe)
+) -> Post:
+    """The editor's form: save, attach its PDF, then publish, or keep (or make) the post a
+    draft. "Save as draft" on a published post takes it offline: the button says so."""
     post = save_post(post, data, actor)
+    if pdf.filename:
+        attach_pdf(post, pdf.filename, pdf.content, actor)
+    elif pdf.kept_token:
+        attach_kept_pdf(post, pdf.kept_token, actor)
     if published:
         publish(post, actor)
     elif post.status == "published":

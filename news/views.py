@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core import links
-from core.db import db
 from core.errors import Refused
 from core.forms import form_page, prefilled
 from core.i18n import N_, flash_later
@@ -76,12 +75,13 @@ def _save(form: PostForm, post: Post | None):
         tags=form.tags.data or "",
         published_at=form.published_at.moment,
     )
-    post = services.save_as(post, data, current_user, published=bool(form.publish.data))
     upload = form.attachment.data
-    if upload and upload.filename:
-        services.attach_pdf(post, upload.filename, upload.read(), current_user)
-    elif form.kept_attachment.data:
-        services.attach_kept_pdf(post, form.kept_attachment.data, current_user)
+    pdf = services.PdfChoice(
+        filename=upload.filename if upload else "",
+        content=upload.read() if upload and upload.filename else b"",
+        kept_token=form.kept_attachment.data or "",
+    )
+    post = services.save_as(post, data, current_user, bool(form.publish.data), pdf)
     flash_later(
         N_("The post is published.") if post.status == "published" else N_("Draft saved."),
         "success",
@@ -109,8 +109,7 @@ def _edit_page(form: PostForm, post: Post | None):
     if form.validate_on_submit():
         try:
             return _save(form, post)
-        except Refused as error:
-            db.session.rollback()
+        except Refused as error:  # the unit of work rolls back whatever was flushed
             getattr(form, error.field or "title_ka").errors.append(error.message)
             status = error.status
     _keep_chosen_pdf(form)
