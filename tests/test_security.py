@@ -249,7 +249,8 @@ class Worlds:
             self._world = _world()
         for value in vars(self._world).values():
             for item in value.values() if isinstance(value, dict) else [value]:
-                db.session.add(item)  # objects of an earlier request's session, attached again
+                if isinstance(item, db.Model):  # made in an earlier request's session
+                    db.session.add(item)
         return self._world
 
     def after(self, method: str, expected) -> None:
