@@ -39,6 +39,34 @@ BAD_FORMS = [
         "page": HUGE,
     },
 ]
+# Huge Georgian text (three bytes a letter) in every usual text field of the modules' forms.
+GEORGIAN = "ქართული ტექსტი " * 700  # 10,500 letters: far past every limit
+BAD_FORMS.append(
+    {
+        field: GEORGIAN
+        for field in [
+            "name",
+            "title",
+            "summary",
+            "details",
+            "description",
+            "title_ka",
+            "title_en",
+            "body_ka",
+            "body_en",
+            "name_ka",
+            "name_en",
+            "reason",
+            "explanation",
+            "response",
+            "public_message",
+            "internal_note",
+            "q",
+            "email",
+            "address",
+        ]
+    }
+)
 BAD_HEADERS = [{"X-Request-ID": "a\x01b"}, {"User-Agent": "x\x00y"}, {"Accept-Language": "\x7f"}]
 
 
