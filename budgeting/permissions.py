@@ -14,4 +14,10 @@ def can_vote(user) -> bool:
     return can_take_part(user)
 
 
+def can_see_proposal(user, proposal) -> bool:
+    """A proposal before it becomes a project: its author and the budget staff."""
+    author = proposal.author_id is not None and proposal.author_id == getattr(user, "id", None)
+    return author or can_manage_budget(user)
+
+
 TEMPLATE_FUNCTIONS = (can_manage_budget, can_vote)
