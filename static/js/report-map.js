@@ -36,7 +36,12 @@ function overlay(item, index) {
       .then((collection) => {
         L.geoJSON(collection, {
           pointToLayer: (feature, latlng) =>
-            L.circleMarker(latlng, { weight: 2, fillOpacity: 0.8, ...style })
+            L.circleMarker(latlng, {
+              weight: 2,
+              fillOpacity: 0.8,
+              className: `map-layer-marker map-layer-${item.dataset.name}`,
+              ...style,
+            })
               .bindPopup(popup(feature.properties)),
         }).addTo(group);
       });
