@@ -5,6 +5,7 @@ import pytest
 from geoalchemy2 import WKTElement
 from sqlalchemy import select
 
+from budgeting import services as budget_services
 from budgeting.models import Option, Phase, Proposal
 from core import links
 from core.db import db
@@ -100,7 +101,8 @@ def test_locate_finds_reports_and_public_projects_in_one_call(ctx):
     assert set(found) == {report.ref, public.ref}
     assert found[public.ref] == pytest.approx((44.75, 41.70))
     lon, lat = found[report.ref]
-    assert 44.6 < lon < 45.1 and 41.6 < lat < 41.9
+    assert 44.6 < lon < 45.1
+    assert 41.6 < lat < 41.9
 
 
 def test_origin_accepts_a_visible_report_and_nothing_else(ctx):
@@ -136,7 +138,8 @@ def test_a_resident_starts_a_petition_from_a_report_and_both_pages_show_the_othe
     assert f'href="/petitions/new?origin=report:{report.id}"' in report_page
     url = f"/petitions/new?origin=report:{report.id}&lang=en"
     form = client.get(url).get_data(as_text=True)
-    assert "Started from:" in form and f"/map/reports/{report.id}" in form
+    assert "Started from:" in form
+    assert f"/map/reports/{report.id}" in form
     checked = submit(client, url, {"title": "Fix the road in Vake", "check": "1"})
     assert f'name="origin" value="{report.ref}"' in checked.get_data(as_text=True)
     refused = submit(client, "/petitions/new?lang=en", {"origin": report.ref, "title": "x"})
@@ -199,18 +202,22 @@ def test_a_resident_proposes_a_project_from_a_report_during_the_proposals_phase(
     assert "Propose a project for the district budget" in page
     started = client.get(f"/budget/propose?origin={report.ref}")
     form_url = f"/budget/cycles/{ballot.cycle_id}/propose?origin={report.ref}"
-    assert started.status_code == 302 and started.location == form_url
+    assert started.status_code == 302
+    assert started.location == form_url
     form = client.get(f"{form_url}&lang=en").get_data(as_text=True)
-    assert "Started from:" in form and f'name="origin" value="{report.ref}"' in form
+    assert "Started from:" in form
+    assert f'name="origin" value="{report.ref}"' in form
     refused = submit(client, form_url, {"title": "", "description": "Ten benches"})
     assert refused.status_code == 422
     assert f'name="origin" value="{report.ref}"' in refused.get_data(as_text=True)
     data = {"title": "Benches by the road", "description": "Ten benches", "origin": report.ref}
     assert submit(client, form_url, data).status_code == 302
     proposal = db.session.scalars(select(Proposal)).one()
-    assert proposal.origin_ref == report.ref and linked(proposal.ref, report.ref)
+    assert proposal.origin_ref == report.ref
+    assert linked(proposal.ref, report.ref)
     page = client.get(f"/budget/proposals/{proposal.id}?lang=en").get_data(as_text=True)
-    assert "Benches by the road" in page and f"/map/reports/{report.id}" in page
+    assert "Benches by the road" in page
+    assert f"/map/reports/{report.id}" in page
     page = client.get(f"/map/reports/{report.id}?lang=en").get_data(as_text=True)
     assert "Benches by the road" in page
     stranger = app.test_client()
@@ -240,9 +247,7 @@ def test_an_accepted_proposal_links_its_project_with_the_report(ctx):
     ballot = make_ballot(phase=Phase.REVIEW)
     proposal = make_proposal(ballot)
     proposal.origin_ref = report.ref
-    from budgeting import services
-
-    option = services.review(make_user(Role.BUDGET_ADMIN), proposal, 5000, "")
+    option = budget_services.review(make_user(Role.BUDGET_ADMIN), proposal, 5000, "")
     assert linked(option.ref, report.ref)
     assert option.ref in {t.ref for t in links.related(report.ref, user_in_memory("anonymous"))}
 
@@ -261,7 +266,8 @@ def test_the_petitions_layer_holds_signable_petitions_at_their_report(client, ap
         db.session.commit()
         point = links.locate([report.ref])[report.ref]
     layer = client.get("/api/v1/petitions/layer.geojson?lang=en")
-    assert layer.status_code == 200 and layer.mimetype == "application/geo+json"
+    assert layer.status_code == 200
+    assert layer.mimetype == "application/geo+json"
     (feature,) = layer.json["features"]
     assert feature["properties"]["title"] == "Fix the road"
     assert feature["properties"]["status"] == signable.status_label
@@ -291,5 +297,6 @@ def test_the_layers_are_in_the_api_document_and_on_the_reports_map(client):
     assert "/api/v1/petitions/layer.geojson" in paths
     assert "/api/v1/budget/projects.geojson" in paths
     page = client.get("/map/reports?lang=en").get_data(as_text=True)
-    assert 'data-name="petitions"' in page and 'data-name="projects"' in page
+    assert 'data-name="petitions"' in page
+    assert 'data-name="projects"' in page
     assert 'data-url="/api/v1/budget/projects.geojson?lang=en"' in page
