@@ -14,7 +14,17 @@ def _home_panel() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from budgeting import api, cli, datarights, demo, permissions, queries, staff, tasks  # noqa: F401
+    from budgeting import (  # noqa: F401
+        api,
+        cli,
+        datarights,
+        demo,
+        permissions,
+        proposals,
+        queries,
+        staff,
+        tasks,
+    )
     from budgeting.views import bp
 
     app.register_blueprint(bp)
@@ -27,7 +37,17 @@ def init_app(app: Flask) -> None:
         "budgeting.admin", _l("Budget administration"), permissions.can_manage_budget, order=30
     )
     plugs.add_link_kind("ballot", queries.ballot_targets)
-    plugs.add_link_kind("project", queries.project_targets)
+    plugs.add_link_kind("project", queries.project_targets, locate=queries.locate_projects)
+    plugs.add_link_kind("proposal", queries.proposal_targets)
+    plugs.add_starter(
+        "proposal",
+        _l("Propose a project for the district budget"),
+        "budgeting.start_proposal",
+        kinds={"report"},
+        allowed=permissions.can_vote,
+        order=30,
+    )
+    plugs.add_map_layer("projects", _l("Budget projects"), "budget_api.projects_layer", order=30)
     plugs.add_api(api.bp)
     plugs.add_demo_loader("budgeting", 30, demo.load)
     plugs.add_data_rights("budgeting", datarights.export, datarights.erase)

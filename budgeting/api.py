@@ -1,14 +1,15 @@
 """The budget API: cycles, district ballots and their results as open data (no voter data)."""
 
-from flask import abort
+from flask import abort, jsonify
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from budgeting import queries
 from budgeting.models import Ballot, BallotKind, Cycle, Phase, Rule
 from budgeting.results import results
 from core.db import db
-from core.openapi import ID_RANGE, LanguageQuery
+from core.openapi import ID_RANGE, LanguageQuery, LayerProperties, layer_collection
 from core.security import site_url
 
 bp = Blueprint("budget_api", __name__, description="Budget cycles, district ballots, results.")
@@ -123,3 +124,21 @@ def ballot_results(ballot_id: int, lang: str | None = None):
     if not (found.closed or (found.cycle and found.cycle.phase == Phase.RESULTS)):
         abort(404)
     return results(found)
+
+
+class ProjectLayerProperties(LayerProperties):
+    cost = fields.String(required=True, metadata={"description": "Formatted in the language"})
+
+
+@bp.get("/api/v1/budget/projects.geojson")
+@bp.arguments(LanguageQuery, location="query", as_kwargs=True)
+@bp.response(
+    200,
+    layer_collection("ProjectLayer", ProjectLayerProperties),
+    content_type="application/geo+json",
+)
+def projects_layer(lang: str | None = None):
+    """Projects with a place on the map, of the budget cycles past their draft"""
+    response = jsonify(queries.map_layer())
+    response.mimetype = "application/geo+json"
+    return response

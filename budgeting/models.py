@@ -228,3 +228,7 @@ class Proposal(db.Model):
     origin_ref: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = created_at_column()
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def ref(self) -> str:
+        return f"proposal:{self.id}"

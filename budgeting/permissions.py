@@ -1,7 +1,7 @@
 """Who may do what with budget surveys: one function per action, deny by default."""
 
 from core.models import Role
-from core.permissions import can_take_part, holds
+from core.permissions import can_take_part, holds, signed_in
 
 
 def can_manage_budget(user) -> bool:
@@ -12,6 +12,12 @@ def can_vote(user) -> bool:
     """Signed in with a confirmed e-mail; residency and phase are checked by the service,
     which says what is missing."""
     return can_take_part(user)
+
+
+def can_see_proposal(user, proposal) -> bool:
+    """A proposal before it becomes a project: its author and the budget staff."""
+    user_id = getattr(user, "id", None) if signed_in(user) else None
+    return (user_id is not None and proposal.author_id == user_id) or can_manage_budget(user)
 
 
 TEMPLATE_FUNCTIONS = (can_manage_budget, can_vote)

@@ -20,7 +20,7 @@ from budgeting.models import (
     ProposalStatus,
     Vote,
 )
-from core import audit, events
+from core import audit, events, links
 from core.db import db, utcnow
 from core.errors import Refused
 
@@ -228,7 +228,9 @@ def add_option(admin, ballot: Ballot, proposal: Proposal | None = None, **fields
     return option
 
 
-def propose(user, cycle: Cycle, title: str, description: str) -> Proposal:
+def propose(
+    user, cycle: Cycle, title: str, description: str, origin_ref: str | None = None
+) -> Proposal:
     if cycle.phase != Phase.PROPOSALS:
         raise Refused(_("Proposals are not open in this budget cycle."), 409)
     if user.verified_district_id is None:
@@ -239,6 +241,7 @@ def propose(user, cycle: Cycle, title: str, description: str) -> Proposal:
         author_id=user.id,
         title=title,
         description=description,
+        origin_ref=origin_ref,
     )
     db.session.add(proposal)
     db.session.flush()
@@ -272,4 +275,6 @@ def review(admin, proposal: Proposal, cost: Decimal | None, note: str) -> Option
         cost=cost,
     )  # fmt: skip
     audit.record(admin, "budget.proposal_accepted", f"budget_proposal:{proposal.id}")
+    if proposal.origin_ref and links.resolve_many([proposal.origin_ref], links.PLATFORM):
+        links.link_started(option.ref, proposal.origin_ref, admin)  # the map report, say
     return option

@@ -11,6 +11,7 @@ from budgeting.forms import BallotForm, CycleForm, OptionForm, ProposalForm, Rev
 from budgeting.models import Ballot, Cycle, Phase, Proposal
 from budgeting.permissions import can_manage_budget, can_vote
 from budgeting.views import bp
+from core import links
 from core.db import db
 from core.districts import all_districts
 from core.errors import Refused
@@ -142,13 +143,18 @@ def review_proposal(proposal_id: int):
 @requires(can_vote)
 def propose(cycle_id: int):
     cycle = load_or_404(Cycle, cycle_id)
+    origin = links.origin(request.values.get("origin"), current_user, "proposal")
     form = ProposalForm()
     if form.validate_on_submit():
         try:
-            services.propose(current_user, cycle, form.title.data, form.description.data)
+            proposal = services.propose(
+                current_user, cycle, form.title.data, form.description.data, origin and origin.ref
+            )
         except Refused as refusal:
             _refused(form, refusal)
-            return form_page("budgeting/propose.html", form, cycle=cycle)
+            return form_page("budgeting/propose.html", form, cycle=cycle, origin=origin)
+        if origin:
+            links.link_started(proposal.ref, origin.ref, current_user)
         flash_later(N_("Thank you: your proposal is sent for review."), "success")
         return redirect(url_for("budgeting.cycle", cycle_id=cycle.id))
-    return form_page("budgeting/propose.html", form, cycle=cycle)
+    return form_page("budgeting/propose.html", form, cycle=cycle, origin=origin)

@@ -115,11 +115,20 @@ def related(ref: str, user) -> list[LinkTarget]:
 
 def link(first: str, second: str, actor: User | None = None) -> None:
     """Link two existing objects; linking twice changes nothing."""
-    first, second = first.strip(), second.strip()
+    _insert(first.strip(), second.strip(), actor, actor or PLATFORM)
+
+
+def link_started(new_ref: str, origin_ref: str, actor: User) -> None:
+    """Link a new object with the one it was started from (see `origin`): its author may be
+    the only one to see it yet (a draft), so both are looked up as the platform would."""
+    _insert(new_ref, origin_ref, actor, PLATFORM)
+
+
+def _insert(first: str, second: str, actor: User | None, viewer) -> None:
     if first == second:
         raise Refused(_("An object cannot be linked to itself."), field="ref")
     for ref in (first, second):
-        if resolve(ref, actor or PLATFORM) is None:
+        if resolve(ref, viewer) is None:
             raise Refused(_("“%(ref)s” does not exist.", ref=ref), status=404, field="ref")
     a_ref, b_ref = sorted((first, second))
     db.session.execute(
@@ -134,3 +143,35 @@ def unlink(first: str, second: str, actor: User | None = None) -> None:
     a_ref, b_ref = sorted((first.strip(), second.strip()))
     db.session.execute(delete(Link).where(Link.a_ref == a_ref, Link.b_ref == b_ref))
     audit.record(actor, "link.remove", a_ref, other=b_ref)
+
+
+def origin(value: str | None, user, starter: str) -> LinkTarget | None:
+    """What a new object of `starter` (e.g. "petition") starts from, given as `?origin=<ref>`:
+    None without one; refused (4xx) when the reference is malformed or too large, of a kind
+    that `starter` does not start from, or of an object that `user` may not see."""
+    if not value:
+        return None
+    parsed = _split(value)
+    if parsed is None or len(value) > 40:
+        raise Refused(_("The object to start from is not a valid reference."), 400, "origin")
+    if parsed[0] not in current_registry().starters[starter].kinds:
+        raise Refused(_("Nothing of this kind can be started from that object."), 400, "origin")
+    found = resolve_many([value], user).get(f"{parsed[0]}:{parsed[1]}")
+    if found is None:
+        raise Refused(_("The object to start from does not exist."), 404, "origin")
+    return found
+
+
+def locate(refs: Iterable[str]) -> dict[str, tuple[float, float]]:
+    """Where the public objects behind `refs` are, as (longitude, latitude) by reference: one
+    query per kind; objects without a place, and kinds that have none, are left out."""
+    ids_by_kind: dict[str, set[int]] = defaultdict(set)
+    for kind, object_id in filter(None, map(_split, refs)):
+        ids_by_kind[kind].add(object_id)
+    locators = current_registry().link_locators
+    return {
+        f"{kind}:{object_id}": point
+        for kind, ids in ids_by_kind.items()
+        if kind in locators
+        for object_id, point in locators[kind](sorted(ids)).items()
+    }

@@ -60,6 +60,47 @@ class ErrorSchema(Schema):
     error = fields.Nested(ErrorDetail, required=True)
 
 
+class LayerProperties(Schema):
+    """What every map layer's point says (registry.add_map_layer); layers may add more."""
+
+    ref = fields.String(required=True, metadata={"description": "Reference for links"})
+    title = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "In the asked language"})
+    url = fields.String(required=True)
+
+
+class _LayerPoint(Schema):
+    type = fields.String(required=True, validate=validate.Equal("Point"))
+    coordinates = fields.List(
+        fields.Float(), required=True, metadata={"description": "longitude, latitude (WGS 84)"}
+    )
+
+
+def layer_collection(name: str, properties: type[Schema]) -> type[Schema]:
+    """The GeoJSON FeatureCollection schema of a map layer whose points carry `properties`."""
+    feature = Schema.from_dict(
+        {
+            "type": fields.String(required=True, validate=validate.Equal("Feature")),
+            "geometry": fields.Nested(_LayerPoint, required=True),
+            "properties": fields.Nested(properties, required=True),
+        },
+        name=f"{name}Feature",
+    )
+    return Schema.from_dict(
+        {
+            "type": fields.String(required=True, validate=validate.Equal("FeatureCollection")),
+            "features": fields.List(fields.Nested(feature), required=True),
+        },
+        name=f"{name}Collection",
+    )
+
+
+def point_feature(point: tuple[float, float], properties: dict) -> dict:
+    """One GeoJSON point of a map layer."""
+    geometry = {"type": "Point", "coordinates": [point[0], point[1]]}
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
 class GhiaApi(Api):
     ERROR_SCHEMA = ErrorSchema
 

@@ -66,6 +66,30 @@ class ToolLink:
     order: int
 
 
+@dataclass(frozen=True)
+class Starter:
+    """Something a user may start from an object of one of `kinds` (a petition from a map
+    report): a link to `url_for(endpoint, origin=ref)` in the object's related panel."""
+
+    name: str
+    label: Any
+    endpoint: str
+    kinds: frozenset[str]
+    allowed: Callable[[Any], bool]
+    order: int
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """A GeoJSON layer the reports map offers as an overlay: `endpoint` answers a
+    FeatureCollection of points whose properties hold `title`, `url` and `status`."""
+
+    name: str
+    label: Any
+    endpoint: str
+    order: int
+
+
 @dataclass
 class Registry:
     nav: list[NavEntry] = field(default_factory=list)
@@ -75,6 +99,9 @@ class Registry:
     tool_links: list[ToolLink] = field(default_factory=list)
     link_kinds: dict[str, Callable] = field(default_factory=dict)
     link_searches: dict[str, Callable] = field(default_factory=dict)
+    link_locators: dict[str, Callable] = field(default_factory=dict)
+    starters: dict[str, Starter] = field(default_factory=dict)
+    _map_layers: dict[str, MapLayer] = field(default_factory=dict)
     api_blueprints: list = field(default_factory=list)
     consequences: list = field(default_factory=list)
     footer_links: list[NavEntry] = field(default_factory=list)
@@ -124,15 +151,42 @@ class Registry:
         return sorted(self._district_panels.values(), key=lambda panel: panel.order)
 
     def add_link_kind(
-        self, kind: str, resolve_many: Callable, search: Callable | None = None
+        self,
+        kind: str,
+        resolve_many: Callable,
+        search: Callable | None = None,
+        locate: Callable | None = None,
     ) -> None:
         """`resolve_many(ids, user)` returns the `LinkTarget`s of the objects among `ids` that
         exist and that `user` may see, in one query (see core/links.py). `search(words, user,
         limit)` returns those whose title or text matches `words`, best first, so the related
-        panel can find objects by title."""
+        panel can find objects by title. `locate(ids)` returns `{id: (lon, lat)}` of the public
+        objects among `ids` that have a place on the map, in one query."""
         self.link_kinds[kind] = resolve_many
         if search is not None:
             self.link_searches[kind] = search
+        if locate is not None:
+            self.link_locators[kind] = locate
+
+    def add_starter(
+        self, name: str, label, endpoint: str, kinds, allowed: Callable, order: int
+    ) -> None:
+        """Offer "start a `name` from this" on the pages of objects of `kinds`, to the users
+        `allowed(user)` lets in; `endpoint` takes `?origin=<ref>` (see `links.origin`)."""
+        self.starters[name] = Starter(name, label, endpoint, frozenset(kinds), allowed, order)
+
+    def starters_for(self, ref: str, user) -> list[Starter]:
+        """What `user` may start from the object `ref`, in order."""
+        kind = (ref or "").partition(":")[0]
+        found = [s for s in self.starters.values() if kind in s.kinds and s.allowed(user)]
+        return sorted(found, key=lambda starter: starter.order)
+
+    def add_map_layer(self, name: str, label, endpoint: str, order: int) -> None:
+        """An overlay of the reports map (see `MapLayer`)."""
+        self._map_layers[name] = MapLayer(name, label, endpoint, order)
+
+    def map_layers(self) -> list[MapLayer]:
+        return sorted(self._map_layers.values(), key=lambda layer: layer.order)
 
     def add_api(self, blueprint) -> None:
         """A flask-smorest Blueprint: its operations join /api/v1/openapi.json."""

@@ -27,6 +27,15 @@ def init_app(app: Flask) -> None:
     plugs.add_home_panel("petitions", 20, "petitions/_home_panel.html", _home_panel)
     plugs.add_link_kind("petition", queries.link_targets)
     plugs.add_api(api.bp)
+    plugs.add_starter(
+        "petition",
+        _l("Start a petition about this"),
+        "petitions.new",
+        kinds={"report"},
+        allowed=permissions.can_start_petition,
+        order=20,
+    )
+    plugs.add_map_layer("petitions", _l("Petitions"), "petitions_api.petitions_layer", order=20)
     plugs.add_tool_link(
         "petitions.moderation", _l("Petition moderation"), permissions.can_moderate_petitions, 20
     )

@@ -4,12 +4,19 @@ No personal data: no author, no signer, no name."""
 import csv
 import io
 
-from flask import Response, abort
+from flask import Response, abort, jsonify
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from core.db import db
-from core.openapi import ID_RANGE, LanguageQuery, page_field, plain_text
+from core.openapi import (
+    ID_RANGE,
+    LanguageQuery,
+    LayerProperties,
+    layer_collection,
+    page_field,
+    plain_text,
+)
 from core.security import site_url
 from petitions import queries, services, settings
 from petitions.models import PUBLIC_STATUSES, Petition, Topic
@@ -131,3 +138,21 @@ def petitions_csv(lang: str | None = None, **filters):
             ]
         )
     return Response(out.getvalue(), mimetype="text/csv")
+
+
+class PetitionLayerProperties(LayerProperties):
+    signatures = fields.Integer(required=True)
+
+
+@bp.get("/api/v1/petitions/layer.geojson")
+@bp.arguments(LanguageQuery, location="query", as_kwargs=True)
+@bp.response(
+    200,
+    layer_collection("PetitionLayer", PetitionLayerProperties),
+    content_type="application/geo+json",
+)
+def petitions_layer(lang: str | None = None):
+    """Signable petitions started from a place on the map (a report), at that place"""
+    response = jsonify(queries.map_layer())
+    response.mimetype = "application/geo+json"
+    return response

@@ -6,8 +6,11 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from core import links
 from core.db import db
 from core.links import LinkTarget
+from core.openapi import point_feature
+from core.security import site_url
 from petitions.models import Petition, Status, public_clause
 from petitions.permissions import can_moderate_petitions
 
@@ -71,10 +74,11 @@ def mine(user) -> list[Petition]:
 
 def link_targets(ids: list[int], user) -> list[LinkTarget]:
     """The petitions among `ids` as "related" entries, in one query; unmoderated ones only for
-    moderators."""
+    moderators and their author."""
     statement = select(Petition).where(Petition.id.in_(ids))
     if not can_moderate_petitions(user):
-        statement = statement.where(public_clause())
+        author = Petition.author_id == getattr(user, "id", None)
+        statement = statement.where(or_(public_clause(), author))
     return [
         LinkTarget(
             petition.ref,
@@ -85,3 +89,35 @@ def link_targets(ids: list[int], user) -> list[LinkTarget]:
         )
         for petition in db.session.scalars(statement)
     ]
+
+
+def map_layer() -> dict:
+    """Signable petitions started from an object with a place (a map report) as a GeoJSON
+    FeatureCollection, each at its origin's point."""
+    statement = select(Petition).where(
+        Petition.status.in_([Status.OPEN, Status.THRESHOLD_REACHED]),
+        Petition.origin_ref.is_not(None),
+    )
+    petitions = list(db.session.scalars(statement.order_by(Petition.id)))
+    points = links.locate(p.origin_ref for p in petitions)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            _feature(petition, points[petition.origin_ref])
+            for petition in petitions
+            if petition.origin_ref in points
+        ],
+    }
+
+
+def _feature(petition: Petition, point: tuple[float, float]) -> dict:
+    return point_feature(
+        point,
+        {
+            "ref": petition.ref,
+            "title": petition.title,
+            "status": petition.status_label,
+            "signatures": petition.shown_count,
+            "url": site_url("petitions.detail", petition_id=petition.id),
+        },
+    )

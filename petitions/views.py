@@ -135,15 +135,20 @@ def _data(form: PetitionForm) -> services.PetitionInput:
     )
 
 
-def _edit_page(form: PetitionForm, petition: Petition | None):
-    """Save; or, with "look for similar", show similar petitions first (the no-script step)."""
+def _edit_page(form: PetitionForm, petition: Petition | None, origin=None):
+    """Save; or, with "look for similar", show similar petitions first (the no-script step).
+    A new petition started from another object (`origin`) is linked with it."""
     similar = None
     if form.is_submitted() and form.check.data:
         similar = services.similar_titles(form.title.data, petition and petition.id)
     elif form.validate_on_submit():
         try:
             if petition is None:
-                petition = services.create_petition(current_user, _data(form))
+                petition = services.create_petition(
+                    current_user, _data(form), origin_ref=origin and origin.ref
+                )
+                if origin:
+                    links.link_started(petition.ref, origin.ref, current_user)
             else:
                 services.update_petition(current_user, petition, _data(form))
         except Refused as error:
@@ -153,13 +158,14 @@ def _edit_page(form: PetitionForm, petition: Petition | None):
         else:
             flash_later(N_("Draft saved."), "success")
             return redirect(url_for(".detail", petition_id=petition.id))
-    return form_page("petitions/form.html", form, petition=petition, similar=similar)
+    return form_page("petitions/form.html", form, petition=petition, similar=similar, origin=origin)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires(can_start_petition, refusal=_l("Please confirm your e-mail address first."))
 def new():
-    return _edit_page(PetitionForm(), None)
+    origin = links.origin(request.values.get("origin"), current_user, "petition")
+    return _edit_page(PetitionForm(), None, origin)
 
 
 @bp.route("/<int:petition_id>/edit", methods=["GET", "POST"])

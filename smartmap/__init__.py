@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     plugs.add_nav("smartmap.index", _l("Smart map"), order=40)
     plugs.add_home_panel("smartmap", 40, "smartmap/_home_panel.html", _home_panel)
     plugs.add_feed("smartmap_api.atom_feed", _l("Reported problems"), _l("Reports feed (Atom)"))
-    plugs.add_link_kind("report", queries.link_targets)
+    plugs.add_link_kind("report", queries.link_targets, locate=queries.locate)
     plugs.add_api(api.bp)
     plugs.add_tool_link(
         "smartmap.triage", _l("Triage desk"), permissions.can_use_triage_desk, order=40

@@ -15,7 +15,8 @@ import re
 import pytest
 
 from accounts.permissions import can_review_residency, can_upload_census
-from budgeting.permissions import can_manage_budget, can_vote
+from budgeting.models import Proposal
+from budgeting.permissions import can_manage_budget, can_see_proposal, can_vote
 from core.models import Role
 from core.permissions import (
     can_link,
@@ -111,6 +112,7 @@ CASES = [
     # budgeting
     (can_manage_budget, (), {Role.BUDGET_ADMIN, Role.ADMIN}),
     (can_vote, (), SIGNED_IN),
+    (can_see_proposal, (Proposal(author_id=10**6),), {Role.BUDGET_ADMIN, Role.ADMIN}),
     # smartmap
     (can_report, (), SIGNED_IN),
     (can_use_triage_desk, (), {Role.DISTRICT_STAFF, Role.ADMIN}),
@@ -155,6 +157,14 @@ def test_only_the_reporter_may_reopen():
     report = Report(district_id=1, status="fixed", reporter_id=7)
     assert can_reopen(reporter, report)
     assert not can_reopen(other, report)
+
+
+def test_the_author_sees_their_own_proposal():
+    author, other = user_in_memory(Role.RESIDENT), user_in_memory(Role.RESIDENT)
+    author.id, other.id = 7, 8
+    assert can_see_proposal(author, Proposal(author_id=7))
+    assert not can_see_proposal(other, Proposal(author_id=7))
+    assert not can_see_proposal(other, Proposal(author_id=None))
 
 
 def permission_modules(app):

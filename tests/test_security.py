@@ -171,6 +171,12 @@ EXPECTED = {
     ("budget_api.cycles", "GET"):         PUBLIC,
     ("budget_api.ballot", "GET"):         PUBLIC,
     ("budget_api.ballot_results", "GET"): PUBLIC,
+    # Cross-links: a proposal started from a map report, its page, the map layers
+    # The walk's world has no cycle taking proposals: a page says so (200).
+    ("budgeting.start_proposal", "GET"):  row(LOGIN, 200, 200, 200, 200, 200, 200),
+    ("budgeting.proposal", "GET"):        row(404, 404, 404, 404, 404, 200, 200),
+    ("budget_api.projects_layer", "GET"): PUBLIC,
+    ("petitions_api.petitions_layer", "GET"): PUBLIC,
     ("smartmap.index", "GET"):            PUBLIC,
 
     # smartmap: the walk's report is in Vake, the district the walk's staff serve; staff of
@@ -373,6 +379,7 @@ URL_ARGS = {
     "budgeting.move_phase": lambda w: {"cycle_id": w.planned.cycle_id},
     "budgeting.admin_ballot": lambda w: {"ballot_id": w.planned.id},
     "budgeting.review_proposal": lambda w: {"proposal_id": w.proposal.id},
+    "budgeting.proposal": lambda w: {"proposal_id": w.proposal.id},
     "budget_api.ballot": lambda w: {"ballot_id": w.ballot.id},
     "budget_api.ballot_results": lambda w: {"ballot_id": w.decided.id},
     # smartmap
