@@ -101,7 +101,8 @@ def is_private() -> bool:
     and any page carrying a CSRF token (every form). A view that never looked at the user
     (a static file, the public feed) shows nothing private and loads no session for this."""
     user = g.get("_login_user")  # set by Flask-Login once something asked for current_user
-    return bool(user is not None and user.is_authenticated) or "csrf_token" in g
+    # `is_anonymous`, not `is_authenticated`: after the commit that would load the account again.
+    return bool(user is not None and not user.is_anonymous) or "csrf_token" in g
 
 
 def init_security(app: Flask) -> None:

@@ -194,6 +194,12 @@ def respond(actor: User, petition: Petition, response: str) -> None:
     petition.response_text, petition.responded_at = response[:10_000], utcnow()
     _move(petition, Status.RESPONDED, actor, "respond")
     tasks.defer("petitions.notify_signers", petition_id=petition.id, after_id=0)
+    events.emit(
+        "petition.responded",
+        petition.ref,
+        {"petition_id": petition.id, "news": _response_news(petition)},
+        once_key=f"{petition.ref}:responded",
+    )
 
 
 # Signing: one INSERT, never an update of the petition row.
@@ -339,6 +345,20 @@ def _news(petition: Petition, threshold: int) -> dict:
                 f"The petition crossed the threshold of {threshold} signatures. City Hall will "
                 f"publish its official response within {settings.response_days()} days."
             ),
+        },
+    }
+
+
+def _response_news(petition: Petition) -> dict:
+    """The automatic news post of a published response (SPEC §7), in both languages."""
+    return {
+        "title": {
+            "ka": f"მერიამ პეტიციას „{petition.title}“ ოფიციალური პასუხი გასცა",
+            "en": f"City Hall responded to the petition “{petition.title}”",
+        },
+        "body": {
+            "ka": f"მერიის ოფიციალური პასუხი:\n\n{petition.response_text}",
+            "en": f"City Hall's official response:\n\n{petition.response_text}",
         },
     }
 

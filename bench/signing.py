@@ -1,0 +1,419 @@
+"""Signing under load (SPEC §4 "Counting under load", §9 `signing`), over real HTTP.
+
+Server: gunicorn serving the bench app (`bench.signing:server_app()`: the bench database, rate
+limits off) with WORKERS = 4 gthread workers of THREADS = 8 threads each, on a free port.
+Load: CLIENTS = 64 concurrent clients of aiohttp on one asyncio loop, in a process of their
+own (the server's processes are not slowed by the client's interpreter lock).
+
+SIGNERS distinct confirmed accounts are inserted in one statement; each is logged in the way
+the log-in page does it (`core.security.start_session`, then the app's own session cookie
+serializer) and carries the CSRF token of its session, so every request passes the same
+checks as a resident's. One request in five repeats an earlier signer (often while the first
+is still in flight). The petition's threshold lies inside the run; the counter
+(`petitions.services.count_new_signatures`, what the `petitions.count` job runs) runs every
+COUNT_EVERY seconds during the load and once after it.
+
+The same load then goes to a naive signing route registered on the bench app only (never in
+the product): it inserts the signature and runs `shown_count = shown_count + 1` on the
+petition row in the same transaction, which SPEC §4 forbids, so every signature waits for the
+row lock of the one before.
+
+Figures: `signatures_per_s` counts signing requests answered (a repeat is a request like any
+other), p50/p99 their latency as the clients saw it; `lost` is signers answered "signed" with
+no row, `doubled` rows beyond one per signer, `count_exact` the shown count equal to the
+distinct signers after the counter, `threshold_events` the `petition.threshold` events of
+the petition (must be 1).
+"""
+
+import asyncio
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+from flask import Blueprint, abort, redirect, session, url_for
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from bench.common import bench_app, percentile
+from core.app import create_app
+from core.db import db, utcnow
+from core.i18n import N_, flash_later
+from core.models import District, Event, Role, RoleGrant, User
+from core.permissions import require_confirmed
+from core.security import start_session
+from petitions import services
+from petitions.forms import SignForm
+from petitions.models import Petition, Signature
+
+WORKERS, THREADS = 4, 8
+CLIENTS = 64
+SIGNERS = 3000
+WARM_UP_SIGNERS = 128
+THRESHOLD = SIGNERS // 5
+# A busy machine may be slow: each load stops sending after this long (answers still come),
+# so the whole run stays within about three minutes.
+LOAD_SECONDS = 45.0
+COUNT_EVERY = 2.0
+USER_AGENT = "ghia-bench-signing"
+STARTUP_TIMEOUT = 60.0
+
+naive = Blueprint("bench_naive", __name__)
+
+
+@naive.post("/bench/naive/<int:petition_id>/sign")
+@require_confirmed
+def naive_sign(petition_id: int):
+    """The product's signing view with the hot-row counter inside its transaction."""
+    petition = db.get_or_404(Petition, petition_id)
+    if not SignForm().validate_on_submit():
+        abort(400)
+    added = db.session.execute(
+        pg_insert(Signature)
+        .values(
+            petition_id=petition.id,
+            user_id=current_user.id,
+            district_id=current_user.district_id,
+            counted=True,  # counted here, so the real counter leaves it alone
+        )
+        .on_conflict_do_nothing(index_elements=["petition_id", "user_id"])
+        .returning(Signature.id)
+    ).scalar_one_or_none()
+    if added is not None:
+        db.session.execute(
+            update(Petition)
+            .where(Petition.id == petition.id)
+            .values(shown_count=Petition.shown_count + 1)
+        )
+    flash_later(N_("Thank you: you have signed this petition."), "success")
+    return redirect(url_for("petitions.detail", petition_id=petition.id))
+
+
+def server_app():
+    """What gunicorn serves: the app on DATABASE_URL (the bench database) with the bench's
+    SECRET_KEY (from the environment, so its session cookies are valid), rate limits off,
+    plus the naive route."""
+    app = create_app({"GHIA_ENV": "testing", "RATELIMIT_ENABLED": False})
+    app.register_blueprint(naive)
+    return app
+
+
+# Setting up: the petitions and the signers.
+
+
+def _open_petition(title: str) -> int:
+    """An open petition taken through the real transitions (no supporters needed here)."""
+    author, moderator = _bulk_users("author-" + title, 2)
+    db.session.add(RoleGrant(user_id=moderator, role=Role.MODERATOR.value))
+    db.session.flush()
+    author_user, moderator_user = db.session.get(User, author), db.session.get(User, moderator)
+    data = services.PetitionInput(title=f"Bench petition {title}", summary="Signing under load.")
+    petition = services.create_petition(author_user, data)
+    services.ask_for_sponsors(author_user, petition)
+    services.approve(moderator_user, petition)
+    db.session.commit()
+    return petition.id
+
+
+def _bulk_users(prefix: str, count: int) -> list[int]:
+    """`count` confirmed accounts in one INSERT, spread over the districts. They have no usable
+    password: the bench logs them in with session cookies."""
+    districts = list(db.session.scalars(select(District.id)))
+    now = utcnow()
+    rows = [
+        {
+            "email": f"{prefix}-{i}@bench.example",
+            "name": f"Signer {i}",
+            "password_hash": "!",
+            "email_confirmed_at": now,
+            "district_id": districts[i % len(districts)] if districts else None,
+        }
+        for i in range(count)
+    ]
+    ids = db.session.scalars(insert(User).returning(User.id), rows).all()
+    db.session.commit()
+    return list(ids)
+
+
+def _logins(app, user_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Each user's session cookie and CSRF token, made as a log-in from the load generator
+    (its address and User-Agent) would make them."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    users = db.session.scalars(select(User).where(User.id.in_(user_ids))).all()
+    logins = {}
+    environ = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}
+    for user in users:
+        # A context of its own per user: Flask-WTF keeps the token of a context in `g`.
+        with app.app_context(), app.test_request_context(environ_base=environ):
+            start_session(user)
+            token = generate_csrf()
+            logins[user.id] = (f"{cookie_name}={serializer.dumps(dict(session))}", token)
+    return logins
+
+
+def _plan(user_ids: list[int], seed: int) -> list[int]:
+    """The signers in request order: after every fourth new signer, an earlier one again."""
+    rng = random.Random(seed)
+    order = list(user_ids)
+    rng.shuffle(order)
+    requests = []
+    for i, user_id in enumerate(order):
+        requests.append(user_id)
+        if i % 4 == 3:
+            requests.append(rng.choice(order[: i + 1]))
+    return requests
+
+
+# The load generator (its own process).
+
+
+def drive(base_url: str, posts: list[tuple[str, str, str]], clients: int, seconds: float) -> dict:
+    """POST each (path, cookie, token) in turn with `clients` concurrent clients, sending none
+    after `seconds`; latencies, the answer to each post (0: not sent) and the wall time from
+    the first request to the last answer."""
+    return asyncio.run(_drive(base_url, posts, clients, seconds))
+
+
+async def _drive(base_url: str, posts: list, clients: int, seconds: float) -> dict:
+    import aiohttp
+
+    pending = enumerate(posts)  # shared by the clients: one loop, one thread
+    latencies: list[float] = []
+    statuses: list[int] = [0] * len(posts)
+    connector = aiohttp.TCPConnector(limit=clients)
+    jar = aiohttp.DummyCookieJar()  # each request carries its own signer's cookie
+    async with aiohttp.ClientSession(base_url, connector=connector, cookie_jar=jar) as http:
+
+        async def client() -> None:
+            for index, (path, cookie, token) in pending:
+                if time.perf_counter() > stop_sending:
+                    return
+                headers = {"Cookie": cookie, "User-Agent": USER_AGENT}
+                start = time.perf_counter()
+                async with http.post(
+                    path, data={"csrf_token": token}, headers=headers, allow_redirects=False
+                ) as response:
+                    await response.read()
+                latencies.append(time.perf_counter() - start)
+                statuses[index] = response.status
+
+        started = time.perf_counter()
+        stop_sending = started + seconds
+        await asyncio.gather(*(client() for _ in range(clients)))
+        seconds = time.perf_counter() - started
+    return {"latencies": latencies, "statuses": statuses, "seconds": seconds}
+
+
+# The server.
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_gunicorn(app, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "GHIA_ENV": "testing",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(WORKERS),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(THREADS),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "bench.signing:server_app()",
+    ]
+    return subprocess.Popen(command, env=env)
+
+
+def _wait_until_up(base_url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn stopped during start-up")
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2):  # noqa: S310 - ours
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError("gunicorn did not answer /healthz")
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+# The counter, as the periodic job runs it.
+
+
+def _count(app) -> int:
+    with app.test_request_context():
+        counted = services.count_new_signatures()
+        db.session.commit()
+        return counted
+
+
+def _count_until(app, done: threading.Event) -> None:
+    while not done.wait(COUNT_EVERY):
+        _count(app)
+
+
+# Checks after a run.
+
+
+def _checks(petition_id: int, signers: set[int]) -> dict:
+    """What a resident or an auditor would notice: missing or extra signatures, a wrong count,
+    the threshold fired other than once."""
+    rows, distinct = db.session.execute(
+        select(func.count(), func.count(Signature.user_id.distinct())).where(
+            Signature.petition_id == petition_id
+        )
+    ).one()
+    present = db.session.scalar(
+        select(func.count(Signature.user_id.distinct())).where(
+            Signature.petition_id == petition_id, Signature.user_id.in_(signers)
+        )
+    )
+    petition = db.session.get(Petition, petition_id)
+    db.session.refresh(petition)
+    events = db.session.scalar(
+        select(func.count()).where(Event.kind == "petition.threshold", Event.ref == petition.ref)
+    )
+    return {
+        "lost": len(signers) - present,
+        "doubled": rows - distinct,
+        "count_exact": petition.shown_count == distinct == len(signers),
+        "threshold_events": events,
+    }
+
+
+def _figures(load: dict) -> dict:
+    latencies = load["latencies"]
+    return {
+        "signatures_per_s": round(len(latencies) / load["seconds"], 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "requests": len(latencies),
+        "answers": dict(Counter(status for status in load["statuses"] if status)),
+    }
+
+
+def _load(pool, base_url: str, path: str, plan: list[int], logins: dict) -> dict:
+    posts = [(path, *logins[user_id]) for user_id in plan]
+    return pool.submit(drive, base_url, posts, CLIENTS, LOAD_SECONDS).result()
+
+
+def _signed(plan: list[int], load: dict) -> set[int]:
+    """Signers the server answered as signed: the redirect back to the petition."""
+    answers = zip(plan, load["statuses"], strict=True)
+    return {user_id for user_id, status in answers if status == 302}
+
+
+def _say(message: str) -> None:
+    print(f"signing: {message}", file=sys.stderr, flush=True)
+
+
+def _prepare(app) -> dict:
+    """Three open petitions (ours, the naive route's, a warm-up one) and the signers' logins."""
+    with app.app_context():
+        _count(app)  # the demo's own signatures, under the demo's thresholds
+        app.config.update(PETITION_SPONSORS=0, PETITION_THRESHOLDS=str(THRESHOLD))
+        ours, naive_id, warm_id = (_open_petition(name) for name in ("ours", "naive", "warm"))
+        signers = _bulk_users("signer", SIGNERS)
+        logins = _logins(app, signers)
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    return {"ours": ours, "naive": naive_id, "warm": warm_id, "signers": signers, "logins": logins}
+
+
+def _measure(app, base_url: str, setup: dict, plan: list[int]) -> tuple[dict, dict]:
+    """Warm every worker up on both routes, then our load (with the counter running as its
+    periodic job would) and the naive load."""
+    logins = setup["logins"]
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        warm = setup["signers"][:WARM_UP_SIGNERS]
+        _load(pool, base_url, f"/bench/naive/{setup['warm']}/sign", warm, logins)
+        _load(pool, base_url, f"/petitions/{setup['warm']}/sign", warm, logins)
+        _say(f"{len(plan)} signing requests, {CLIENTS} clients")
+        done = threading.Event()
+        counter = threading.Thread(target=_count_until, args=(app, done))
+        counter.start()
+        try:
+            ours = _load(pool, base_url, f"/petitions/{setup['ours']}/sign", plan, logins)
+        finally:
+            done.set()
+            counter.join()
+        _say("the same load on the naive route")
+        naive_load = _load(pool, base_url, f"/bench/naive/{setup['naive']}/sign", plan, logins)
+    return ours, naive_load
+
+
+def run() -> dict:
+    _say("a fresh bench database with the demo data")
+    app = bench_app()
+    _say(f"{SIGNERS} signers and their sessions")
+    setup = _prepare(app)
+    plan = _plan(setup["signers"], seed=1)
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = _start_gunicorn(app, port)
+    try:
+        _wait_until_up(base_url, server)
+        ours, naive_load = _measure(app, base_url, setup, plan)
+    finally:
+        _stop(server)
+    with app.app_context():
+        _count(app)
+        checks = _checks(setup["ours"], _signed(plan, ours))
+        naive_checks = _checks(setup["naive"], _signed(plan, naive_load))
+    return _report(_figures(ours), checks, _figures(naive_load), naive_checks)
+
+
+def _report(ours: dict, checks: dict, naive: dict, naive_checks: dict) -> dict:
+    return {
+        **{k: ours[k] for k in ("signatures_per_s", "p50_ms", "p99_ms")},
+        **checks,
+        "naive_signatures_per_s": naive["signatures_per_s"],
+        "ratio_vs_naive": round(ours["signatures_per_s"] / naive["signatures_per_s"], 2),
+        "naive_p50_ms": naive["p50_ms"],
+        "naive_p99_ms": naive["p99_ms"],
+        "naive_lost": naive_checks["lost"],
+        "naive_count_exact": naive_checks["count_exact"],
+        "requests": ours["requests"],
+        "naive_requests": naive["requests"],
+        "answers": ours["answers"],
+        "naive_answers": naive["answers"],
+        "signers": SIGNERS,
+        "threshold": THRESHOLD,
+        "server": f"gunicorn, {WORKERS} gthread workers x {THREADS} threads",
+        "clients": f"{CLIENTS} aiohttp clients in their own process",
+    }
