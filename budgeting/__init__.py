@@ -15,12 +15,15 @@ def _home_panel() -> dict:
 
 def init_app(app: Flask) -> None:
     from budgeting import api, cli, datarights, demo, permissions, queries, staff, tasks  # noqa: F401
+    from budgeting import spending
     from budgeting.views import bp
+
+    plugs = registry(app)
+    spending.init_app(app, plugs)  # before the blueprint is registered: its routes join it
 
     app.register_blueprint(bp)
     cli.register(app)
     expose_to_templates(app, *permissions.TEMPLATE_FUNCTIONS)
-    plugs = registry(app)
     plugs.add_nav("budgeting.index", _l("Budget"), order=30)
     plugs.add_home_panel("budgeting", 30, "budgeting/_home_panel.html", _home_panel)
     plugs.add_tool_link(

@@ -228,3 +228,7 @@ class Proposal(db.Model):
     origin_ref: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = created_at_column()
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Spending publication lives in its own sub-package; imported here so the schema sees it.
+from budgeting.spending.models import SpendingLine  # noqa: E402, F401
