@@ -14,8 +14,7 @@ def _home_panel() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    from budgeting import api, cli, datarights, demo, permissions, queries, staff, tasks  # noqa: F401
-    from budgeting import spending
+    from budgeting import api, cli, datarights, demo, permissions, queries, spending, staff, tasks  # noqa: F401
     from budgeting.views import bp
 
     plugs = registry(app)

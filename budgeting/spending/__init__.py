@@ -9,11 +9,11 @@ from flask import Flask
 def init_app(app: Flask, plugs) -> None:
     """Called by `budgeting.init_app` before the blueprint is registered: the pages' routes
     join the `budgeting` blueprint when `views` is imported."""
+    from flask_babel import lazy_gettext as _l
+
     from budgeting import district_panel
     from budgeting.permissions import can_publish_spending
     from budgeting.spending import api, cli, demo, views  # noqa: F401
-    from flask_babel import lazy_gettext as _l
-
     from core.permissions import expose_to_templates
 
     expose_to_templates(app, can_publish_spending)

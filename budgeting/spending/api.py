@@ -35,15 +35,14 @@ class SpendingLineSchema(Schema):
     district = fields.String(
         required=True,
         allow_none=True,
-        attribute="district.slug",
+        attribute="district_slug",
         metadata={"description": "The district's slug; null for a city-wide line"},
     )
     category = fields.String(required=True)
     category_en = fields.String(required=True)
-    planned = fields.Decimal(required=True, as_string=True, metadata=AMOUNT)
-    actual = fields.Decimal(
+    planned = fields.String(required=True, metadata=AMOUNT)
+    actual = fields.String(
         required=True,
-        as_string=True,
         allow_none=True,
         metadata={"description": "GEL spent; null while not reported yet"},
     )
@@ -55,8 +54,8 @@ class SpendingPageSchema(Schema):
     count = fields.Integer(required=True, metadata={"description": "Lines matching the filters"})
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
-    planned = fields.Decimal(required=True, as_string=True, metadata=AMOUNT)
-    actual = fields.Decimal(required=True, as_string=True, metadata=AMOUNT)
+    planned = fields.String(required=True, metadata=AMOUNT)
+    actual = fields.String(required=True, metadata=AMOUNT)
     lines = fields.List(fields.Nested(SpendingLineSchema), required=True)
 
 

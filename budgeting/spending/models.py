@@ -4,8 +4,15 @@ category (SPEC §5, „ბიუჯეტის ხარჯვის ინტ�
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, SmallInteger, String, Text
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import created_at_column, db
@@ -42,6 +49,10 @@ class SpendingLine(db.Model):
     updated_at: Mapped[datetime] = created_at_column()
 
     district = relationship("District")
+
+    @property
+    def district_slug(self) -> str | None:
+        return self.district.slug if self.district else None
 
     @property
     def category_name(self) -> str:

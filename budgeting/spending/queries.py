@@ -47,7 +47,7 @@ def checked_filters(year: int | None, district: str | None, category: str | None
     if district and district != CITY and by_slug(district) is None:
         raise Refused(
             _("There is no district “%(district)s”.", district=district[:40]),
-            status=422,
+            status=404,
             field="district",
         )
     return Filters(year, district or None, category or None)
