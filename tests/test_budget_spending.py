@@ -3,17 +3,21 @@ the public page with its charts, the CSV download and the JSON API."""
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
 import schemathesis
 from schemathesis import GenerationMode
 
+from budgeting import services
+from budgeting.models import BallotKind, Phase
 from budgeting.spending import demo, importer
 from budgeting.spending.models import SpendingLine
 from core.db import db
 from core.districts import by_slug
 from core.models import AuditEntry, Role
+from tests.budget_factories import make_ballot, resident
 from tests.conftest import ROOT, submit
 from tests.factories import log_in, make_user
 from tests.test_api import check_operation
@@ -117,7 +121,8 @@ def test_the_command_imports_with_a_summary_and_refuses_a_broken_file(app, tmp_p
     runner = app.test_cli_runner()
     refused = runner.invoke(args=["budgeting", "import-spending", str(bad)])
     assert refused.exit_code == 1
-    assert "Line 2" in refused.output and "Line 3" in refused.output
+    assert "Line 2" in refused.output
+    assert "Line 3" in refused.output
     assert "2 of 2 lines refused, nothing imported" in refused.output
     assert lines() == []
     done = runner.invoke(args=["budgeting", "import-spending", str(good)])
@@ -190,7 +195,8 @@ def published(app):
 @pytest.mark.usefixtures("published")
 def test_the_page_shows_totals_by_locale_and_charts_with_tables(client):
     page = client.get("/budget/spending?lang=en&year=2025").get_data(as_text=True)
-    assert "Planned: 12,500.00" in page and "Spent: 10,000.00" in page
+    assert "Planned: 12,500.00" in page
+    assert "Spent: 10,000.00" in page
     assert page.count('data-chart="bar"') == 3  # by year, by district, by category
     assert "not reported yet" in page
     answer = client.get("/budget/spending?year=2025&lang=ka")
@@ -271,3 +277,70 @@ def test_spending_operations_answer_as_documented(app):
     for operation in spending:
         check_operation(operation, GenerationMode.POSITIVE)
         check_operation(operation, GenerationMode.NEGATIVE)
+
+
+# The results page's charts and the district page's budget panel
+
+
+def decided(app, kind=BallotKind.KNAPSACK, votes=(["1", "2"], ["1"], ["2", "3"])):
+    ballot = make_ballot(kind)
+    for choice in votes:
+        services.cast_vote(resident(), ballot, choice)
+    with app.app_context():  # events need the app; commit before its teardown rolls back
+        services.move_phase(ballot.cycle, Phase.RESULTS)
+        db.session.commit()
+    return ballot
+
+
+def chart_rows(page: str, caption: str) -> list[tuple[str, list[str]]]:
+    """The (label, data-values) rows of the chart table with this caption."""
+    figure = page.split(f"<figcaption>{caption}</figcaption>")[1].split("</figure>")[0]
+    body = figure.split("<tbody>")[1]
+    rows = re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', body, flags=re.S)
+    return [(label, re.findall(r'data-value="([^"]+)"', cells)) for label, cells in rows]
+
+
+def test_results_chart_support_and_how_the_budget_is_used(app, client):
+    ballot = decided(app)
+    page = client.get(f"/budget/ballots/{ballot.id}/results?lang=en").get_data(as_text=True)
+    assert chart_rows(page, "Support per project") == [
+        ("Square", ["2.0"]),
+        ("Benches", ["2.0"]),
+        ("Lights", ["1.0"]),
+    ]
+    assert chart_rows(page, "How the budget is used") == [
+        ("Square", ["60000.0"]),
+        ("Benches", ["30000.0"]),
+        ("Left unspent", ["10000.0"]),
+    ]
+    assert page.count("<table") == 3  # two charts' tables and the reasons, no copy of either
+
+
+def test_points_results_chart_each_priority_s_share(app, client):
+    ballot = decided(app, BallotKind.POINTS, votes=({"1": 60, "2": 40}, {"1": 100}))
+    page = client.get(f"/budget/ballots/{ballot.id}/results?lang=en").get_data(as_text=True)
+    rows = chart_rows(page, "Share of the budget per priority")
+    assert rows[0] == ("Square", ["80000.0", "80.0"])
+    assert rows[1] == ("Benches", ["20000.0", "20.0"])
+
+
+def test_district_page_shows_its_ballot_results_and_spending(app, client):
+    running = make_ballot(district="vake")
+    finished = decided(app)
+    with app.test_request_context():
+        importer.import_spending(HEADER + "2025,vake,Roads,1000,400\n2026,vake,Roads,2000,\n")
+        db.session.commit()
+    page = client.get("/districts/vake?lang=en").get_data(as_text=True)
+    panel = page.split('id="panel-budget"')[1].split("</section>")[0]
+    assert f"/budget/ballots/{running.id}" in panel
+    assert "Voting is open until" in panel
+    assert f"/budget/ballots/{finished.id}/results" in panel
+    assert "Square: Funded" in panel
+    assert "Spending in 2026" in panel
+    assert "Planned 2,000 GEL, spent 0 GEL." in panel.replace("\xa0", " ")
+
+
+def test_district_without_budget_says_so(client):
+    page = client.get("/districts/gldani?lang=en").get_data(as_text=True)
+    assert "No budget survey is running in this district now." in page
+    assert "Spending in" not in page

@@ -15,7 +15,7 @@ import re
 import pytest
 
 from accounts.permissions import can_review_residency, can_upload_census
-from budgeting.permissions import can_manage_budget, can_vote
+from budgeting.permissions import can_manage_budget, can_publish_spending, can_vote
 from core.models import Role
 from core.permissions import (
     can_link,
@@ -110,6 +110,7 @@ CASES = [
     (can_see_petition, (DRAFT_PETITION,), MODERATORS),
     # budgeting
     (can_manage_budget, (), {Role.BUDGET_ADMIN, Role.ADMIN}),
+    (can_publish_spending, (), {Role.BUDGET_ADMIN, Role.ADMIN}),
     (can_vote, (), SIGNED_IN),
     # smartmap
     (can_report, (), SIGNED_IN),

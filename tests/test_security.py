@@ -170,6 +170,13 @@ EXPECTED = {
     ("budget_api.cycles", "GET"):         PUBLIC,
     ("budget_api.ballot", "GET"):         PUBLIC,
     ("budget_api.ballot_results", "GET"): PUBLIC,
+    # budget spending publication
+    ("budgeting.spending", "GET"):        PUBLIC,
+    ("budgeting.spending_upload", "GET"): row(LOGIN, 403, 403, 403, 403, 200, 200),
+    # The walk posts no file: an allowed role gets the form back with its error.
+    ("budgeting.spending_upload", "POST"): row(LOGIN, 403, 403, 403, 403, 422, 422),
+    ("spending_api.spending", "GET"):     PUBLIC,
+    ("spending_api.spending_csv", "GET"): PUBLIC,
     ("smartmap.index", "GET"):            PUBLIC,
 
     # smartmap: the walk's report is in Vake, the district the walk's staff serve; staff of
