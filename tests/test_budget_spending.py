@@ -121,8 +121,9 @@ def test_the_command_imports_with_a_summary_and_refuses_a_broken_file(app, tmp_p
     runner = app.test_cli_runner()
     refused = runner.invoke(args=["budgeting", "import-spending", str(bad)])
     assert refused.exit_code == 1
-    assert "Line 2" in refused.output
-    assert "Line 3" in refused.output
+    # The command speaks the site's default language, Georgian, like the census import.
+    assert "სტრიქონი 2: უცნობი რაიონი „atlantis“." in refused.output
+    assert "სტრიქონი 3: planned არ შეიძლება იყოს უარყოფითი." in refused.output
     assert "2 of 2 lines refused, nothing imported" in refused.output
     assert lines() == []
     done = runner.invoke(args=["budgeting", "import-spending", str(good)])
@@ -173,6 +174,9 @@ def test_staff_upload_refuses_bad_files_with_a_message(client, body):
     log_in(client, make_user(Role.BUDGET_ADMIN))
     response = upload(client, body)
     assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'class="error"' in page  # said at the file field of the form shown again
+    assert 'name="file"' in page
     assert lines() == []
 
 
@@ -251,7 +255,14 @@ def test_the_api_answers_lines_and_totals_as_exact_strings(client):
 
 @pytest.mark.parametrize(
     "query",
-    ["district=atlantis", "year=1800", "year=abc", "year=99999999999", "district=%00"],
+    [
+        "district=atlantis",
+        "year=1800",
+        "year=abc",
+        "year=99999999999",
+        "district=%00",
+        "district=" + "x" * 5000,
+    ],
 )
 def test_bad_filters_are_refused_with_a_message_not_a_crash(client, query):
     page = client.get(f"/budget/spending?lang=en&{query}")

@@ -64,7 +64,16 @@ def spending_upload():
     if not form.validate_on_submit():
         return _upload_page(form)
     try:
-        text = form.file.data.read().decode("utf-8-sig")
+        text = _uploaded_text(form.file.data)
+        result = importer.import_spending(text, current_user)
+    except Refused as refusal:  # the whole file: said at the file field, the form shown again
+        form.file.errors = [refusal.message]
+        return _upload_page(form)
+    return _upload_page(form, result)
+
+
+def _uploaded_text(upload) -> str:
+    try:
+        return upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Refused(_("The file must be UTF-8 text."), status=422) from None
-    return _upload_page(form, importer.import_spending(text, current_user))
