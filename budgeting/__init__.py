@@ -22,15 +22,18 @@ def init_app(app: Flask) -> None:
         permissions,
         proposals,
         queries,
+        spending,
         staff,
         tasks,
     )
     from budgeting.views import bp
 
+    plugs = registry(app)
+    spending.init_app(app, plugs)  # before the blueprint is registered: its routes join it
+
     app.register_blueprint(bp)
     cli.register(app)
     expose_to_templates(app, *permissions.TEMPLATE_FUNCTIONS)
-    plugs = registry(app)
     plugs.add_nav("budgeting.index", _l("Budget"), order=30)
     plugs.add_home_panel("budgeting", 30, "budgeting/_home_panel.html", _home_panel)
     plugs.add_tool_link(

@@ -232,3 +232,7 @@ class Proposal(db.Model):
     @property
     def ref(self) -> str:
         return f"proposal:{self.id}"
+
+
+# Spending publication lives in its own sub-package; imported here so the schema sees it.
+from budgeting.spending.models import SpendingLine  # noqa: E402, F401

@@ -21,3 +21,8 @@ def can_see_proposal(user, proposal) -> bool:
 
 
 TEMPLATE_FUNCTIONS = (can_manage_budget, can_vote)
+
+
+def can_publish_spending(user) -> bool:
+    """Uploading the budget's planned and actual spending (SPEC §5)."""
+    return holds(user, Role.BUDGET_ADMIN)

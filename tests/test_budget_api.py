@@ -44,7 +44,11 @@ def test_budget_operations_answer_as_documented(app):
     db.session.commit()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [r.ok() for r in schema.get_all_operations()]
-    budget = [op for op in operations if op.path.startswith("/api/v1/budget")]
+    budget = [
+        op
+        for op in operations
+        if op.path.startswith("/api/v1/budget") and "/spending" not in op.path  # own test
+    ]
     assert len(budget) == 3
     for operation in budget:
         check_operation(operation, GenerationMode.POSITIVE)

@@ -16,7 +16,12 @@ import pytest
 
 from accounts.permissions import can_review_residency, can_upload_census
 from budgeting.models import Proposal
-from budgeting.permissions import can_manage_budget, can_see_proposal, can_vote
+from budgeting.permissions import (
+    can_manage_budget,
+    can_publish_spending,
+    can_see_proposal,
+    can_vote,
+)
 from core.models import Role
 from core.permissions import (
     can_link,
@@ -111,6 +116,7 @@ CASES = [
     (can_see_petition, (DRAFT_PETITION,), MODERATORS),
     # budgeting
     (can_manage_budget, (), {Role.BUDGET_ADMIN, Role.ADMIN}),
+    (can_publish_spending, (), {Role.BUDGET_ADMIN, Role.ADMIN}),
     (can_vote, (), SIGNED_IN),
     (can_see_proposal, (Proposal(author_id=10**6),), {Role.BUDGET_ADMIN, Role.ADMIN}),
     # smartmap

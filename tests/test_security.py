@@ -177,6 +177,13 @@ EXPECTED = {
     ("budgeting.proposal", "GET"):        row(404, 404, 404, 404, 404, 200, 200),
     ("budget_api.projects_layer", "GET"): PUBLIC,
     ("petitions_api.petitions_layer", "GET"): PUBLIC,
+    # budget spending publication
+    ("budgeting.spending", "GET"):        PUBLIC,
+    ("budgeting.spending_upload", "GET"): row(LOGIN, 403, 403, 403, 403, 200, 200),
+    # The walk posts no file: an allowed role gets the form back with its error.
+    ("budgeting.spending_upload", "POST"): row(LOGIN, 403, 403, 403, 403, 422, 422),
+    ("spending_api.spending", "GET"):     PUBLIC,
+    ("spending_api.spending_csv", "GET"): PUBLIC,
     ("smartmap.index", "GET"):            PUBLIC,
 
     # smartmap: the walk's report is in Vake, the district the walk's staff serve; staff of
