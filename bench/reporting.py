@@ -37,7 +37,7 @@ from core.storage import storage
 
 ACCOUNTS = 40
 REPORTS_PER_ACCOUNT = 10
-CONCURRENCY = 32
+CONCURRENCY = 16
 GUNICORN_WORKERS = 4
 PASSWORD = "bench-password-1"  # noqa: S105 - the benchmark's own throw-away accounts
 PHOTO_VARIANTS = 12
@@ -245,6 +245,7 @@ def _run_photo_jobs(app, env: dict) -> None:
     """A real worker until no photo job is waiting or running."""
     url = tasks.conninfo(app.config["SQLALCHEMY_DATABASE_URI"])
     command = [sys.executable, "-m", "flask", "--app", "bench.reporting:served_app()", "worker"]
+    command += ["--concurrency", "2"]
     worker = subprocess.Popen(command, env=env)
     waiting = (
         "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'smartmap.process_photo'"
