@@ -19,8 +19,9 @@ import statistics
 import time
 
 import click
+import psycopg
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 
 from bench.common import percentile
 from core.app import create_app
@@ -60,9 +61,6 @@ def map_app():
 
 
 def _create_database_once(url: str) -> None:
-    import psycopg
-    from sqlalchemy import make_url
-
     target = make_url(url)
     server = target.set(drivername="postgresql", database="postgres")
     with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as conn:

@@ -90,7 +90,7 @@ def _known_format():
 @bp.before_request
 def _our_jurisdiction():
     ours = current_app.config["OPEN311_JURISDICTION"]
-    asked = request.values.get("jurisdiction_id", "").strip()
+    asked = clean_text(request.values.get("jurisdiction_id", "")).strip()
     if ours and asked and asked != ours and request.endpoint != "open311.discovery":
         raise Open311Error(
             404,
