@@ -430,7 +430,7 @@ def geocoder(app, monkeypatch):
 
 def address_post(client, key, fmt="json", **form):
     data = {"api_key": key, "service_code": "road", "description": "by address", **form}
-    return client.post(f"{BASE}/requests.{fmt}", data=data)
+    return client.post(f"{BASE}/requests.{fmt}?lang=en", data=data)
 
 
 def test_an_address_is_geocoded_when_a_geocoder_is_configured(client, world, geocoder):
