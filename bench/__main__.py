@@ -6,7 +6,7 @@ import json
 
 from bench.common import save
 
-BENCHMARKS = ["pages", "jobs", "signing"]
+BENCHMARKS = ["pages", "jobs", "signing", "map", "reporting"]
 
 
 def main() -> None:

@@ -68,6 +68,8 @@ class Config:
     # and the Nominatim-compatible geocoder for typed addresses (none: coordinates only).
     MAP_DUPLICATE_RADIUS_M = _int("MAP_DUPLICATE_RADIUS_M", 250)
     GEOCODER_URL = os.environ.get("GEOCODER_URL", "")
+    # Open311: the jurisdiction_id this server answers for (e.g. tbilisi.gov.ge); empty: any.
+    OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "")
     # The forms used in "<city> City Hall": Georgian needs the genitive case.
     CITY_NAME_KA = os.environ.get("CITY_NAME_KA", "თბილისის")
     CITY_NAME_EN = os.environ.get("CITY_NAME_EN", "Tbilisi")

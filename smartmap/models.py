@@ -5,7 +5,17 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from geoalchemy2 import Geometry
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import created_at_column, db, enum_check
@@ -52,9 +62,47 @@ class Category(db.Model):
     target_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
 
+    attributes: Mapped[list["CategoryAttribute"]] = relationship(
+        cascade="all, delete-orphan", order_by="CategoryAttribute.order"
+    )
+
     @property
     def name(self) -> str:
         return localized(self.name_ka, self.name_en)
+
+
+class AttributeType(StrEnum):
+    """Open311 datatypes a category's question may have."""
+
+    STRING = "string"
+    NUMBER = "number"
+    SINGLE = "singlevaluelist"
+    MULTIPLE = "multivaluelist"
+
+
+class CategoryAttribute(db.Model):
+    """A question an Open311 client answers with a report of this category (its service
+    definition); `choices` are `[{"key", "name_ka", "name_en"}]` for the list types."""
+
+    __tablename__ = "map_category_attribute"
+    __table_args__ = (
+        enum_check("datatype", AttributeType, name="datatype_known"),
+        UniqueConstraint("category_id", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("map_category.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    datatype: Mapped[str] = mapped_column(String(20))
+    required: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    description_ka: Mapped[str] = mapped_column(String(300))
+    description_en: Mapped[str] = mapped_column(String(300))
+    order: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    choices: Mapped[list] = mapped_column(JSONB, default=list, server_default="[]")
+
+    @property
+    def description(self) -> str:
+        return localized(self.description_ka, self.description_en)
 
 
 class Report(db.Model):
@@ -87,6 +135,8 @@ class Report(db.Model):
         ForeignKey("map_api_key.id", ondelete="SET NULL")
     )
     media_url: Mapped[str | None] = mapped_column(String(500))  # given by an Open311 client
+    # Answers to the category's attributes ({code: value or [values]}), from Open311 clients.
+    attributes: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     reopened_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     fixed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()

@@ -4,6 +4,8 @@ Clients written for other cities' servers must work unchanged, so names, formats
 follow the specification, not the rest of this site: errors are a list of
 `{code, description}`, times are W3C date-times with the city's offset, statuses are
 `open` or `closed`. POST is authenticated by `api_key` alone (no cookies, so no CSRF token).
+With OPEN311_JURISDICTION set, a request naming another `jurisdiction_id` is not found (404);
+a request naming none is served, as the specification allows a single-jurisdiction server.
 """
 
 import hashlib
@@ -22,7 +24,7 @@ from core.extensions import limiter
 from core.i18n import to_local
 from core.inputs import clean_text, is_id
 from core.security import site_url
-from smartmap import services
+from smartmap import attributes, geocoding, services
 from smartmap.models import OPEN_STATUSES, ApiKey, Category, Report
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -85,6 +87,21 @@ def _known_format():
         raise Open311Error(404, _("Open311 answers in .json or .xml."))
 
 
+@bp.before_request
+def _our_jurisdiction():
+    ours = current_app.config["OPEN311_JURISDICTION"]
+    asked = clean_text(request.values.get("jurisdiction_id", "")).strip()
+    if ours and asked and asked != ours and request.endpoint != "open311.discovery":
+        raise Open311Error(
+            404,
+            _(
+                "jurisdiction_id %(asked)s is not served here; this server serves %(ours)s.",
+                asked=asked[:100],
+                ours=ours,
+            ),
+        )
+
+
 @bp.errorhandler(Open311Error)
 def _open311_error(error: Open311Error):
     return answer(
@@ -134,6 +151,8 @@ def discovery(fmt):
         "key_service": _("API keys are issued by City Hall's administrators."),
         "endpoints": [endpoint],
     }
+    if current_app.config["OPEN311_JURISDICTION"]:
+        body["jurisdiction_id"] = current_app.config["OPEN311_JURISDICTION"]
     return answer(body, "discovery", None)
 
 
@@ -142,7 +161,7 @@ def _service(category: Category) -> dict:
         "service_code": category.code,
         "service_name": category.name,
         "description": category.department,
-        "metadata": False,
+        "metadata": bool(category.attributes),
         "type": "realtime",
         "keywords": "",
         "group": category.department,
@@ -159,7 +178,8 @@ def service_definition(code, fmt):
     category = services.category_by_code(code)
     if category is None:
         raise Open311Error(404, _("There is no service with this code."))
-    return answer({"service_code": category.code, "attributes": []}, "service_definition", None)
+    body = {"service_code": category.code, "attributes": attributes.definition(category)}
+    return answer(body, "service_definition", None)
 
 
 def _request(report: Report, lon: float, lat: float) -> dict:
@@ -299,16 +319,30 @@ def _api_key() -> ApiKey:
 def create_request(fmt):
     api_key = _api_key()
     form = request.form
-    if services.category_by_code(form.get("service_code")) is None:
+    category = services.category_by_code(form.get("service_code"))
+    if category is None:
         raise Open311Error(404, _("service_code is missing or not known."))
-    if not (form.get("lat") and form.get("long")):
-        raise Open311Error(400, _("lat and long are required (addresses are not supported)."))
-    data = services.ReportInput(
-        form["service_code"], form.get("description", ""), form["lat"], form["long"]
-    )
+    answers = attributes.checked_answers(category, attributes.sent_answers(form))
+    lat, lon = _location(form)
+    data = services.ReportInput(category.code, form.get("description", ""), lat, lon)
     report = services.create_report(data, None, api_key_id=api_key.id)
+    services.answer_attributes(report, answers)
     media_url = clean_text(form.get("media_url", "")).strip()
     if media_url.startswith(("https://", "http://")) and len(media_url) <= 500:
         report.media_url = media_url
     body = [{"service_request_id": str(report.id), "service_notice": None, "account_id": None}]
     return answer(body, "service_requests", "request", 201)
+
+
+def _location(form) -> tuple[str | float, str | float]:
+    """lat and long as sent, else the geocoded address_string when a geocoder is configured."""
+    if form.get("lat") and form.get("long"):
+        return form["lat"], form["long"]
+    address = clean_text(form.get("address_string", "")).strip()[:300]
+    if address and geocoding.configured():
+        return geocoding.locate(address)
+    if address:
+        raise Open311Error(
+            400, _("lat and long are required: this server cannot look up address_string.")
+        )
+    raise Open311Error(400, _("lat and long (or address_string) are required."))

@@ -142,6 +142,12 @@ def create_report(data: ReportInput, reporter: User | None, api_key_id: int | No
     return report
 
 
+def answer_attributes(report: Report, answers: dict) -> None:
+    """Keep an Open311 client's checked answers to the category's attributes."""
+    report.attributes = answers
+    db.session.flush()
+
+
 def nearby_open_reports(category_code: str, latitude, longitude, limit: int = 5) -> list[Report]:
     """Open reports of the same category within MAP_DUPLICATE_RADIUS_M, nearest first."""
     category = category_by_code(category_code)

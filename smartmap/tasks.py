@@ -3,7 +3,7 @@
 from core import tasks
 from core.db import db
 from core.storage import storage
-from smartmap import photos, services
+from smartmap import photos, queries, services
 from smartmap.models import Photo
 
 PHOTO_AREA = "map-photos"
@@ -26,3 +26,10 @@ def process_photo(photo_id: int) -> None:
 @tasks.job("smartmap.mail_followers")
 def mail_followers(update_id: int) -> None:
     services.queue_follower_mail(update_id)
+
+
+@tasks.periodic("* * * * *")
+@tasks.job("smartmap.refresh_grid", lock="smartmap.refresh_grid", retry=None)
+def refresh_grid(timestamp: int | None = None) -> None:
+    """Recount reports per grid cell for zoomed-out maps of a big city (queries.GRID)."""
+    queries.refresh_grid()

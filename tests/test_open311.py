@@ -3,6 +3,9 @@ specification's JSON Schemas (../shared/data/open311/schema) where they exist.""
 
 import json
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from threading import Thread
+from urllib.parse import parse_qs, urlparse
 from xml.etree import ElementTree
 
 import pytest
@@ -10,9 +13,9 @@ from sqlalchemy import select
 
 from core.db import db, utcnow
 from smartmap import open311
-from smartmap.models import Report
-from tests.conftest import need_shared
-from tests.smartmap_helpers import make_report, place_in
+from smartmap.models import CategoryAttribute, Report
+from tests.conftest import free_port, need_shared
+from tests.smartmap_helpers import categories, make_report, place_in
 
 BASE = "/open311/v2"
 
@@ -254,3 +257,268 @@ def test_unknown_formats_and_photo_sizes_are_not_found(client, world):
     assert response.status_code == 404
     assert response.json[0]["code"] == 404
     assert client.get("/map/photos/1/huge.jpg").status_code == 404
+
+
+# Service attributes (service definitions with questions), address_string, jurisdiction_id.
+
+JURISDICTION = "tbilisi.gov.ge"
+
+
+@pytest.fixture
+def asked(app, world):
+    """`lighting` asks three questions, two of them required; `road` asks none."""
+    with app.test_request_context():
+        lighting = categories()["lighting"]
+        lighting.attributes = [
+            CategoryAttribute(
+                code="pole",
+                datatype="string",
+                required=True,
+                description_ka="ბოძის ნომერი",
+                description_en="Pole number",
+                order=1,
+            ),
+            CategoryAttribute(
+                code="lamps",
+                datatype="number",
+                description_ka="რამდენი ლამპიონი",
+                description_en="How many lamps",
+                order=2,
+            ),
+            CategoryAttribute(
+                code="kind",
+                datatype="singlevaluelist",
+                required=True,
+                description_ka="რა ხდება",
+                description_en="What is wrong",
+                order=3,
+                choices=[
+                    {"key": "dark", "name_ka": "არ ანათებს", "name_en": "Dark"},
+                    {"key": "blinking", "name_ka": "ციმციმებს", "name_en": "Blinking"},
+                ],
+            ),
+            CategoryAttribute(
+                code="when",
+                datatype="multivaluelist",
+                description_ka="როდის",
+                description_en="When",
+                order=4,
+                choices=[
+                    {"key": "night", "name_ka": "ღამით", "name_en": "At night"},
+                    {"key": "day", "name_ka": "დღისით", "name_en": "By day"},
+                ],
+            ),
+        ]
+        db.session.commit()
+    return world
+
+
+def test_a_service_with_attributes_has_metadata_and_a_definition(client, asked):
+    services = client.get(f"{BASE}/services.json?lang=en").json
+    schema_check("services.json", services)
+    metadata = {s["service_code"]: s["metadata"] for s in services}
+    assert metadata["lighting"] is True
+    assert metadata["road"] is False
+    definition = client.get(f"{BASE}/services/lighting.json?lang=en").json
+    schema_check("service-definition.json", definition)
+    assert [a["code"] for a in definition["attributes"]] == ["pole", "lamps", "kind", "when"]
+    kind = definition["attributes"][2]
+    assert kind["required"] is True
+    assert kind["description"] == "What is wrong"
+    assert kind["values"] == [
+        {"key": "dark", "name": "Dark"},
+        {"key": "blinking", "name": "Blinking"},
+    ]
+    assert "values" not in definition["attributes"][0]
+    root = xml(client.get(f"{BASE}/services/lighting.xml?lang=ka"))
+    attribute = root.findall("attributes/attribute")[2]
+    assert attribute.find("datatype").text == "singlevaluelist"
+    assert [v.find("name").text for v in attribute.findall("values/value")] == [
+        "არ ანათებს",
+        "ციმციმებს",
+    ]
+
+
+def lighting_post(client, key, fmt="json", **attributes):
+    lat, lon = place_in("vake")
+    form = {"api_key": key, "service_code": "lighting", "lat": lat, "long": lon}
+    return client.post(
+        f"{BASE}/requests.{fmt}", data={**form, "description": "dark street", **attributes}
+    )
+
+
+def test_answers_to_the_attributes_are_kept_on_the_report(client, asked):
+    form = {
+        "attribute[pole]": " T-1402 ",
+        "attribute[lamps]": "3",
+        "attribute[kind]": "dark",
+        "attribute[when][]": ["night", "day"],
+    }
+    response = lighting_post(client, asked["key"], **form)
+    assert response.status_code == 201
+    report = db.session.get(Report, int(response.json[0]["service_request_id"]))
+    assert report.attributes == {
+        "pole": "T-1402",
+        "lamps": 3,
+        "kind": "dark",
+        "when": ["day", "night"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("attributes", "names"),
+    [
+        ({"attribute[kind]": "dark"}, "attribute[pole]"),  # required, missing
+        ({"attribute[pole]": "1", "attribute[kind]": " "}, "attribute[kind]"),  # blank
+        ({"attribute[pole]": "1", "attribute[kind]": "broken"}, "attribute[kind]"),
+        ({"attribute[pole]": "1", "attribute[kind]": ["dark", "blinking"]}, "attribute[kind]"),
+        ({"attribute[pole]": "1", "attribute[kind]": "dark", "attribute[lamps]": "many"}, "lamps"),
+        ({"attribute[pole]": "1", "attribute[kind]": "dark", "attribute[lamps]": "inf"}, "lamps"),
+        ({"attribute[pole]": "1", "attribute[kind]": "dark", "attribute[when][]": "noon"}, "when"),
+        ({"attribute[pole]": "x" * 501, "attribute[kind]": "dark"}, "attribute[pole]"),
+        ({"attribute[pole]": "1", "attribute[kind]": "dark", "attribute[colour]": "red"}, "colour"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_wrong_answers_get_the_specifications_400(client, asked, attributes, names, fmt):
+    response = lighting_post(client, asked["key"], fmt, **attributes)
+    assert response.status_code == 400
+    if fmt == "json":
+        schema_check_error(response.json)
+        assert names in response.json[0]["description"]
+    else:
+        assert xml(response).find("error/code").text == "400"
+        assert names in xml(response).find("error/description").text
+    assert db.session.scalar(select(Report).where(Report.description == "dark street")) is None
+
+
+def schema_check_error(document) -> None:
+    """The specification's error list: [{"code": int, "description": str}]."""
+    [error] = document
+    assert set(error) == {"code", "description"}
+    assert isinstance(error["code"], int)
+    assert error["description"]
+
+
+@pytest.fixture
+def geocoder(app, monkeypatch):
+    """A Nominatim-compatible geocoder on a real local HTTP server: it knows one address."""
+    lat, lon = place_in("saburtalo")
+    asked = []
+
+    class Geocoder(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            query = parse_qs(urlparse(self.path).query)
+            asked.append((urlparse(self.path).path, query, self.headers.get("User-Agent")))
+            found = [{"lat": str(lat), "lon": str(lon)}] if query["q"] == ["Pekini 10"] else []
+            body = json.dumps(found).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Geocoder)
+    Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setitem(app.config, "GEOCODER_URL", f"http://127.0.0.1:{server.server_port}")
+    yield asked
+    server.shutdown()
+    server.server_close()
+
+
+def address_post(client, key, fmt="json", **form):
+    data = {"api_key": key, "service_code": "road", "description": "by address", **form}
+    return client.post(f"{BASE}/requests.{fmt}?lang=en", data=data)
+
+
+def test_an_address_is_geocoded_when_a_geocoder_is_configured(client, world, geocoder):
+    response = address_post(client, world["key"], address_string="Pekini 10")
+    assert response.status_code == 201
+    report = db.session.get(Report, int(response.json[0]["service_request_id"]))
+    assert report.district.slug == "saburtalo"
+    [(path, query, agent)] = geocoder
+    assert path == "/search"
+    assert query["format"] == ["json"]
+    assert agent.startswith("Ghia (")
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_an_address_the_geocoder_does_not_know_is_a_400(client, world, geocoder, fmt):
+    response = address_post(client, world["key"], fmt, address_string="Nowhere street 1")
+    assert response.status_code == 400
+    if fmt == "json":
+        schema_check_error(response.json)
+        assert "lat" in response.json[0]["description"]
+    assert db.session.scalar(select(Report).where(Report.description == "by address")) is None
+
+
+def test_a_geocoder_that_does_not_answer_is_a_400(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "GEOCODER_URL", f"http://127.0.0.1:{free_port()}")
+    response = address_post(client, world["key"], address_string="Pekini 10")
+    assert response.status_code == 400
+    schema_check_error(response.json)
+
+
+@pytest.mark.parametrize(
+    ("form", "words"),
+    [
+        ({"address_string": "Pekini 10"}, "cannot look up address_string"),
+        ({}, "lat and long"),
+        ({"lat": "41.7"}, "lat and long"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_without_a_geocoder_lat_and_long_are_required(client, world, form, words, fmt):
+    response = address_post(client, world["key"], fmt, **form)
+    assert response.status_code == 400
+    if fmt == "json":
+        schema_check_error(response.json)
+        assert words in response.json[0]["description"]
+    else:
+        assert words in xml(response).find("error/description").text
+
+
+@pytest.fixture
+def jurisdiction(app, monkeypatch):
+    monkeypatch.setitem(app.config, "OPEN311_JURISDICTION", JURISDICTION)
+
+
+def test_the_discovery_names_the_jurisdiction(client, world, jurisdiction):
+    assert client.get(f"{BASE}/discovery.json").json["jurisdiction_id"] == JURISDICTION
+    root = xml(client.get(f"{BASE}/discovery.xml"))
+    assert root.find("jurisdiction_id").text == JURISDICTION
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["services.{fmt}", "services/road.{fmt}", "requests.{fmt}", "requests/{id}.{fmt}"],
+)
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_another_jurisdiction_is_not_found(client, world, jurisdiction, path, fmt):
+    url = f"{BASE}/" + path.format(fmt=fmt, id=world["road"])
+    assert client.get(f"{url}?jurisdiction_id={JURISDICTION}").status_code == 200
+    assert client.get(url).status_code == 200  # a single-jurisdiction server may be asked without
+    response = client.get(f"{url}?jurisdiction_id=sfgov.org")
+    assert response.status_code == 404
+    if fmt == "json":
+        schema_check_error(response.json)
+        assert JURISDICTION in response.json[0]["description"]
+    else:
+        assert xml(response).find("error/code").text == "404"
+
+
+def test_a_post_for_another_jurisdiction_is_not_found(client, world, jurisdiction):
+    lat, lon = place_in("vake")
+    form = {"api_key": world["key"], "service_code": "road", "lat": lat, "long": lon}
+    response = client.post(
+        f"{BASE}/requests.json", data={**form, "description": "x", "jurisdiction_id": "nyc.gov"}
+    )
+    assert response.status_code == 404
+    schema_check_error(response.json)
+    assert db.session.scalar(select(Report).where(Report.description == "x")) is None
+    response = client.post(
+        f"{BASE}/requests.json", data={**form, "description": "y", "jurisdiction_id": JURISDICTION}
+    )
+    assert response.status_code == 201

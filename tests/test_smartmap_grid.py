@@ -1,0 +1,53 @@
+"""Zoomed-out maps of a big city: grid-cell counts from the materialized view
+map_report_grid, which the worker recounts every minute, agree with counting live."""
+
+import pytest
+
+from core.db import db
+from smartmap import queries
+from tests.smartmap_helpers import make_report
+
+VIEW = "bbox=44.6,41.6,45.0,41.9&zoom={zoom}"
+
+
+def clusters(client, zoom: int, extra: str = "") -> dict:
+    features = client.get(f"/api/v1/reports.geojson?{VIEW.format(zoom=zoom)}{extra}").json
+    assert all(f["properties"]["cluster"] for f in features["features"])
+    return sorted(
+        (f["properties"]["count"], tuple(f["geometry"]["coordinates"]))
+        for f in features["features"]
+    )
+
+
+@pytest.fixture
+def reports(app, monkeypatch):
+    with app.test_request_context():
+        for offset in range(4):
+            make_report(offset_m=offset * 20)
+        make_report("saburtalo", code="waste")
+        make_report("isani", code="waste", status="fixed")
+        db.session.commit()
+    monkeypatch.setattr(queries, "FEW_FEATURES", 0)  # clusters from one report on
+
+
+@pytest.mark.parametrize("zoom", [9, 11, 12, 13, 14])
+def test_the_grid_counts_what_live_counting_counts(app, client, reports, monkeypatch, zoom):
+    assert total(clusters(client, zoom)) == 6  # counted live
+    monkeypatch.setattr(queries, "_big_table", lambda: True)
+    queries.refresh_grid()  # what the worker's smartmap.refresh_grid does every minute
+    from_grid = clusters(client, zoom)
+    assert total(from_grid) == 6
+    assert len(from_grid) >= 2  # Saburtalo and Vake are never one cell
+    assert total(clusters(client, zoom, "&category=waste")) == 2
+    assert total(clusters(client, zoom, "&status=fixed")) == 1
+    assert total(clusters(client, zoom, "&category=waste&status=new")) == 1
+
+
+def total(cells) -> int:
+    return sum(count for count, _ in cells)
+
+
+def test_street_zooms_never_use_the_grid(client, reports, monkeypatch):
+    monkeypatch.setattr(queries, "_big_table", lambda: True)
+    monkeypatch.setattr(queries, "MAX_FEATURES", 5)  # 6 reports: clusters
+    assert total(clusters(client, 15)) == 6  # counted live: the grid was never refreshed
