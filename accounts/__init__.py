@@ -7,7 +7,7 @@ from core.registry import registry
 
 
 def init_app(app: Flask) -> None:
-    from accounts import cli, permissions
+    from accounts import cli, demo, permissions
     from accounts.views import bp, legal_bp
     from core.permissions import expose_to_templates
 
@@ -28,5 +28,6 @@ def init_app(app: Flask) -> None:
         permissions.can_review_residency,
         order=81,
     )
+    plugs.add_demo_loader("accounts", 10, demo.load)  # before the modules' demo data
     plugs.add_footer_link("legal.privacy", _l("Privacy notice"), order=10)
     plugs.add_footer_link("legal.terms", _l("Terms of use"), order=11)

@@ -148,3 +148,24 @@ def test_users_create_refuses_common_passwords_and_names_on_two_lines(app):
     assert two_lines.exit_code != 0
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_demo_load_gives_one_account_per_role_with_the_readme_password(app, client):
+    from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from tests.factories import log_in
+
+    assert run(app, "demo", "load").exit_code == 0
+    assert DEMO_PASSWORD in (ROOT / "README.md").read_text()
+    with app.app_context():
+        accounts = {
+            email: db.session.scalar(db.select(User).filter_by(email=email))
+            for email, *_ in DEMO_ACCOUNTS
+        }
+        assert {role for *_, role, _ in DEMO_ACCOUNTS} == set(Role)
+        for email, _, role, _ in DEMO_ACCOUNTS:
+            assert accounts[email].has_role(role), email
+            assert email in (ROOT / "README.md").read_text()
+        resident = accounts["resident@demo.example.org"]
+        assert resident.verified_district.slug == "vake"
+    log_in(client, resident, DEMO_PASSWORD)
+    assert client.get("/accounts/profile").status_code == 200
