@@ -6,7 +6,7 @@ from enum import StrEnum
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, get_decimal_symbol, get_group_symbol
 from flask import Flask, current_app, flash, get_flashed_messages, has_request_context, request
 from flask_babel import (
     force_locale,
@@ -196,6 +196,13 @@ def city_name() -> str:
     return current_app.config[key]
 
 
+def number_symbols() -> dict[str, str]:
+    """The page's group and decimal marks from Babel, for scripts: browsers' Intl may lack a
+    locale (Chromium's has no Georgian, so charts would group Georgian numbers with commas)."""
+    locale = get_locale()
+    return {"group": get_group_symbol(locale), "decimal": get_decimal_symbol(locale)}
+
+
 def _per_request(format_value: Callable) -> Callable:
     """A Jinja filter that Jinja never runs at compile time: its result depends on the page's
     language, yet Jinja folds filters of constants (`100|money`) once, in the first language."""
@@ -217,5 +224,6 @@ def init_i18n(app: Flask) -> None:
         current_language=current_language,
         url_with_lang=url_with_lang,
         city_name=city_name,
+        number_symbols=number_symbols,
         flashed_messages=flashed_messages,
     )

@@ -26,6 +26,12 @@ function readTable(table) {
   return { labels, datasets };
 }
 
+// Numbers with the page's own marks (from Babel): en-US grouping, then its marks swapped in.
+function numberFormat({ group, decimal }) {
+  const plain = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+  return (value) => plain.format(value).replace(/[,.]/g, (mark) => (mark === "," ? group : decimal));
+}
+
 function draw(Chart, figure) {
   const kind = figure.dataset.chart;
   const { labels, datasets } = readTable(figure.querySelector("table"));
@@ -36,6 +42,8 @@ function draw(Chart, figure) {
     set.borderColor = colour;
   });
   const stacked = "stacked" in figure.dataset;
+  const format = numberFormat(figure.dataset);
+  const axis = { stacked, beginAtZero: true, ticks: { callback: (value) => format(value) } };
   const holder = figure.querySelector(".chart-canvas");
   holder.hidden = false;
   new Chart(holder.querySelector("canvas"), {
@@ -45,8 +53,11 @@ function draw(Chart, figure) {
       maintainAspectRatio: false,
       animation: false,
       locale: document.documentElement.lang,
-      plugins: { legend: { display: datasets.length > 1 || round } },
-      scales: round ? {} : { x: { stacked }, y: { stacked, beginAtZero: true } },
+      plugins: {
+        legend: { display: datasets.length > 1 || round },
+        tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${format(item.raw)}` } },
+      },
+      scales: round ? {} : { x: { stacked }, y: axis },
     },
   });
 }

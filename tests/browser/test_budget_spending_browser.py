@@ -34,6 +34,20 @@ def test_spending_charts_are_drawn_and_filters_narrow_them(page):
 
 
 @pytest.mark.usefixtures("spending")
+@pytest.mark.parametrize(
+    ("lang", "grouped"), [("ka", "20\u00a0000\u00a0000"), ("en", "20,000,000")]
+)
+def test_chart_axes_group_numbers_as_the_page_language_does(page, lang, grouped):
+    # Chromium's Intl has no Georgian: without the page's own marks the axis said 20,000,000.
+    page.goto(f"/budget/spending?lang={lang}")
+    page.locator("figure.chart .chart-canvas:not([hidden]) canvas").first.wait_for()
+    ticks = page.evaluate(
+        "Object.values(Chart.instances).flatMap(chart => chart.scales.y.ticks.map(t => t.label))"
+    )
+    assert grouped in ticks
+
+
+@pytest.mark.usefixtures("spending")
 @pytest.mark.parametrize("lang", ["ka", "en"])
 def test_spending_page_is_accessible_and_fits_a_phone(browser, live_server, lang):
     if not AXE.exists():
