@@ -1,5 +1,8 @@
 """Petitions (SPEC §4): every transition and refusal, signing, counting, pages and the API."""
 
+import html
+import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -622,7 +625,9 @@ def test_the_detail_page_shows_the_charts_tables_and_the_map_data(client, app):
     assert '<td data-value="3">3</td>' in page  # the day's total
     assert "Signatures by district" in page
     assert '<td class="number">66.7%</td>' in page  # Vake's share
-    assert "&#34;vake&#34;: {&#34;text&#34;: &#34;2 signatures (66.7%)&#34;" in page
+    values = json.loads(html.unescape(re.search(r"data-values='([^']*)'", page).group(1)))
+    assert values["vake"] == {"value": 2, "text": "2 signatures (66.7%)"}
+    assert values["gldani"]["value"] == 0  # every district is coloured, also without any
 
 
 def test_a_petition_without_signatures_shows_no_empty_charts(client, app):
