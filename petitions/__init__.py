@@ -14,6 +14,18 @@ def _home_panel() -> dict:
     return {"petitions": queries.signable(3)}
 
 
+def _district_panel(district) -> dict:
+    from petitions import queries
+
+    # By the author's district when starting, as the list's district filter: a petition
+    # belongs to one district, and the panel's link shows the same petitions and more.
+    return {
+        "petitions": queries.open_in_district(district.id),
+        "district_id": district.id,
+        "district_name": district.name,
+    }
+
+
 def init_app(app: Flask) -> None:
     from petitions import api, datarights, demo, queries, tasks
     from petitions.cli import petitions_cli
@@ -25,6 +37,7 @@ def init_app(app: Flask) -> None:
     plugs = registry(app)
     plugs.add_nav("petitions.index", _l("Petitions"), order=20)
     plugs.add_home_panel("petitions", 20, "petitions/_home_panel.html", _home_panel)
+    plugs.add_district_panel("petitions", 20, "petitions/_district_panel.html", _district_panel)
     plugs.add_link_kind("petition", queries.link_targets)
     plugs.add_api(api.bp)
     plugs.add_starter(

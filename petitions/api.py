@@ -18,7 +18,7 @@ from core.openapi import (
     plain_text,
 )
 from core.security import site_url
-from petitions import queries, services, settings
+from petitions import queries, settings
 from petitions.models import PUBLIC_STATUSES, Petition, Topic
 
 bp = Blueprint("petitions_api", __name__, description="Petitions to the Mayor and their counts.")
@@ -97,7 +97,7 @@ def petition(petition_id: int, lang: str | None = None):
     petition.thresholds = settings.thresholds()
     petition.by_district = [
         {"district_id": district_id, "signatures": n}
-        for district_id, n in services.counts_by_district(petition)
+        for district_id, n in queries.counts_by_district(petition)
     ]
     return petition
 

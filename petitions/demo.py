@@ -93,10 +93,18 @@ def _signers(districts) -> list[User]:
 def _signatures(petition: Petition, signers: list[User], share: float) -> None:
     """A sample of real signatures; the rest of the shown count stands for older signers."""
     target = int(settings.first_threshold() * share)
-    for user in signers[: min(len(signers), target)]:
+    sample = signers[: min(len(signers), target)]
+    # Spread over the days it has been open, faster at first, so the chart has a shape.
+    hours_open = (utcnow() - petition.opened_at).total_seconds() / 3600
+    for n, user in enumerate(sample):
+        signed_at = petition.opened_at + timedelta(hours=hours_open * (n / len(sample)) ** 2)
         db.session.add(
             Signature(
-                petition_id=petition.id, user_id=user.id, district_id=user.district_id, counted=True
+                petition_id=petition.id,
+                user_id=user.id,
+                district_id=user.district_id,
+                counted=True,
+                created_at=signed_at,
             )
         )
     petition.shown_count = target

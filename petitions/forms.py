@@ -1,5 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from core.forms import Form
@@ -56,3 +63,23 @@ class SearchForm(Form):
         csrf = False  # a GET search form changes nothing
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+
+
+class InvalidateForm(Form):
+    domain = StringField(
+        _l("E-mail domain"),
+        description=_l("For example @spam.example; its subdomains are included."),
+        validators=[Optional(), Length(max=254)],
+    )
+    since = DateTimeLocalField(
+        _l("Signed from (local time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    until = DateTimeLocalField(
+        _l("Signed before (local time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    reason = TextAreaField(
+        _l("Reason (shown publicly on the petition's page)"),
+        validators=[Optional(), Length(max=500)],
+    )
+    preview = SubmitField(_l("Count the matching signatures"))
+    confirm = SubmitField(_l("Remove the matching signatures"))

@@ -24,7 +24,7 @@ from sqlalchemy import (
     or_,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import created_at_column, db, enum_check
@@ -189,14 +189,42 @@ class Sponsor(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
 
+class SignatureInvalidation(db.Model):
+    """A moderator's bulk removal of signatures: who, why, when and by which filter. Shown
+    publicly on the petition's page ("N signatures were removed: <reason>")."""
+
+    __tablename__ = "petition_invalidation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petition.id", ondelete="CASCADE"), index=True
+    )
+    moderator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    # The filter as the moderator gave it, e.g. {"domain": "spam.example", "since": "…"}.
+    criteria: Mapped[dict] = mapped_column(JSONB)
+    removed: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = created_at_column()
+
+
 class Signature(db.Model):
-    """One person's signature. `counted` turns true when the counter has added it to the
-    petition's shown count: the signing transaction never touches the petition row."""
+    """One person's signature. `counted` is true while it is part of the petition's shown
+    count: the counter sets it (the signing transaction never touches the petition row), an
+    invalidation clears it again and takes it off the count."""
 
     __tablename__ = "petition_signature"
     __table_args__ = (
         UniqueConstraint("petition_id", "user_id"),
-        Index("ix_petition_signature_uncounted", "id", postgresql_where=text("NOT counted")),
+        Index(
+            "ix_petition_signature_uncounted",
+            "id",
+            postgresql_where=text("NOT counted AND invalidation_id IS NULL"),
+        ),
+        CheckConstraint(
+            "NOT (counted AND invalidation_id IS NOT NULL)", name="invalid_not_counted"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -208,6 +236,8 @@ class Signature(db.Model):
     show_name: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     notify: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     counted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # Set when a moderator removed it: the row stays (who signed, who removed it and why).
+    invalidation_id: Mapped[int | None] = mapped_column(ForeignKey("petition_invalidation.id"))
     created_at: Mapped[datetime] = created_at_column()
 
     user: Mapped[User | None] = relationship()

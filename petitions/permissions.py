@@ -41,6 +41,10 @@ def can_respond_to_petition(user, petition=None) -> bool:
     return holds(user, Role.MODERATOR)
 
 
+def can_invalidate_signatures(user, petition=None) -> bool:
+    return holds(user, Role.MODERATOR)
+
+
 def can_see_petition(user, petition) -> bool:
     """Public once moderated; before that the author's and the moderators' (sponsors see it
     through the sponsor link)."""
@@ -55,4 +59,5 @@ TEMPLATE_FUNCTIONS = (
     can_withdraw_petition,
     can_moderate_petitions,
     can_respond_to_petition,
+    can_invalidate_signatures,
 )

@@ -1,17 +1,28 @@
 """Reads for the petition pages, the API, the home panel and the link registry."""
 
 import re
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from core import links
-from core.db import db
+from core.db import db, utcnow
+from core.districts import all_districts
+from core.i18n import city_zone, to_local
 from core.links import LinkTarget
 from core.openapi import point_feature
 from core.security import site_url
-from petitions.models import Petition, Status, public_clause
+from petitions.models import (
+    SIGNABLE_STATUSES,
+    Petition,
+    Signature,
+    SignatureInvalidation,
+    Status,
+    public_clause,
+)
 from petitions.permissions import can_moderate_petitions
 
 PER_PAGE = 20
@@ -55,6 +66,15 @@ def page_of_public(page: int, per_page: int = PER_PAGE, **filters):
 
 def signable(limit: int = 3) -> list[Petition]:
     statement = public(status=Status.OPEN).limit(limit)
+    return list(db.session.scalars(statement))
+
+
+def open_in_district(district_id: int, limit: int = 5) -> list[Petition]:
+    """Petitions open for signatures that were started in the district (the author's district
+    when starting, as the list's district filter), most signed first."""
+    statement = (
+        public(district_id=district_id).where(Petition.status.in_(SIGNABLE_STATUSES)).limit(limit)
+    )
     return list(db.session.scalars(statement))
 
 
@@ -121,3 +141,104 @@ def _feature(petition: Petition, point: tuple[float, float]) -> dict:
             "url": site_url("petitions.detail", petition_id=petition.id),
         },
     )
+
+
+# Counts for the detail page and the API: only valid signatures the counter has counted, so
+# they add up to the shown count.
+
+
+def counts_by_district(petition: Petition) -> list[tuple[int | None, int]]:
+    statement = (
+        select(Signature.district_id, func.count())
+        .where(
+            Signature.petition_id == petition.id,
+            Signature.counted,
+            Signature.invalidation_id.is_(None),
+        )
+        .group_by(Signature.district_id)
+        .order_by(Signature.district_id)
+    )
+    return [(district_id, n) for district_id, n in db.session.execute(statement)]
+
+
+@dataclass(frozen=True)
+class DistrictShare:
+    slug: str | None  # None: signers who gave no district
+    name: str | None
+    signatures: int
+    share: float  # of all counted signatures, 0..1
+
+
+def district_shares(petition: Petition) -> list[DistrictShare]:
+    """Every district with its signatures and share (most first), then those without one."""
+    counts = dict(counts_by_district(petition))
+    if not counts:
+        return []
+    total = sum(counts.values())
+    shares = [
+        DistrictShare(d.slug, d.name, counts.get(d.id, 0), counts.get(d.id, 0) / total)
+        for d in all_districts()
+    ]
+    shares.sort(key=lambda share: -share.signatures)
+    if counts.get(None):
+        shares.append(DistrictShare(None, None, counts[None], counts[None] / total))
+    return shares
+
+
+def signatures_by_day(petition: Petition) -> dict[date, int]:
+    """Counted signatures per calendar day in the city's time zone (one GROUP BY)."""
+    local_day = func.date(func.timezone(city_zone().key, Signature.created_at))
+    statement = (
+        select(local_day, func.count())
+        .where(
+            Signature.petition_id == petition.id,
+            Signature.counted,
+            Signature.invalidation_id.is_(None),
+        )
+        .group_by(local_day)
+    )
+    return dict(db.session.execute(statement).all())
+
+
+MAX_ROWS = 60  # a longer period is shown by week, so the table stays readable
+
+
+@dataclass(frozen=True)
+class Timeline:
+    by_week: bool
+    points: list[tuple[date, int]]  # (day or first day of the week, signatures so far)
+
+
+def _last_day(petition: Petition) -> date:
+    today = to_local(utcnow()).date()
+    ended = petition.closed_at or petition.deadline
+    return min(today, to_local(ended).date()) if ended else today
+
+
+def signatures_over_time(petition: Petition) -> Timeline:
+    """Signatures so far at the end of each day from the opening (each week, for a long
+    period), quiet days included, so the line is drawn to scale."""
+    per_day = signatures_by_day(petition)
+    if petition.opened_at is None or not per_day:
+        return Timeline(False, [])
+    first = min(to_local(petition.opened_at).date(), *per_day)
+    last = max(_last_day(petition), *per_day)
+    days = (last - first).days + 1
+    step = 7 if days > MAX_ROWS else 1
+    points, total = [], 0
+    for offset in range(0, days, step):
+        start = first + timedelta(days=offset)
+        span = min(step, days - offset)
+        total += sum(per_day.get(start + timedelta(days=i), 0) for i in range(span))
+        points.append((start, total))
+    return Timeline(step == 7, points)
+
+
+def invalidations(petition: Petition) -> list[SignatureInvalidation]:
+    """The bulk removals of the petition's signatures, oldest first (shown publicly)."""
+    statement = (
+        select(SignatureInvalidation)
+        .where(SignatureInvalidation.petition_id == petition.id)
+        .order_by(SignatureInvalidation.id)
+    )
+    return list(db.session.scalars(statement))

@@ -4,12 +4,13 @@ Each transition checks who (petitions.permissions) and when (the status), writes
 entry and flushes; the request or job around it commits.
 """
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from core import audit, events, mail, tasks
@@ -26,6 +27,7 @@ from petitions.models import (
     TITLE_MAX,
     Petition,
     Signature,
+    SignatureInvalidation,
     Sponsor,
     Status,
     ThresholdCrossing,
@@ -240,7 +242,7 @@ def has_signed(user, petition: Petition) -> bool:
 COUNT_NEW = text(
     """
     WITH batch AS (
-        SELECT id FROM petition_signature WHERE NOT counted
+        SELECT id FROM petition_signature WHERE NOT counted AND invalidation_id IS NULL
         ORDER BY id LIMIT :batch FOR UPDATE SKIP LOCKED
     ), marked AS (
         UPDATE petition_signature s SET counted = true FROM batch
@@ -277,7 +279,8 @@ def reconcile() -> int:
             """
             UPDATE petition p SET shown_count = c.n
             FROM (SELECT p2.id, count(s.id) AS n FROM petition p2
-                  LEFT JOIN petition_signature s ON s.petition_id = p2.id AND s.counted
+                  LEFT JOIN petition_signature s
+                    ON s.petition_id = p2.id AND s.counted AND s.invalidation_id IS NULL
                   GROUP BY p2.id) c
             WHERE p.id = c.id AND p.shown_count <> c.n
             """
@@ -361,6 +364,122 @@ def _response_news(petition: Petition) -> dict:
             "en": f"City Hall's official response:\n\n{petition.response_text}",
         },
     }
+
+
+# Moderators remove signatures in bulk: the rows stay, marked with who removed them and why.
+
+INVALIDATABLE = SIGNABLE_STATUSES | {Status.CLOSED, Status.AWAITING_RESPONSE, Status.RESPONDED}
+REASON_MAX = 500
+DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+
+
+@dataclass
+class SignatureFilter:
+    """Which signatures to remove: an e-mail domain (and its subdomains) and/or signed within
+    a time window (UTC moments, either end open)."""
+
+    domain: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def criteria(self) -> dict:
+        moments = {"since": self.since, "until": self.until}
+        found = {name: value.isoformat() for name, value in moments.items() if value}
+        return {"domain": self.domain, **found} if self.domain else found
+
+
+def _checked(given: SignatureFilter) -> SignatureFilter:
+    domain = clean_text(given.domain or "").strip().lower().removeprefix("@")
+    if domain and not DOMAIN.match(domain):
+        raise Refused(_("Please give an e-mail domain such as spam.example."), 422, "domain")
+    if not domain and not given.since and not given.until:
+        raise Refused(_("Please give an e-mail domain, a time window or both."), 422, "domain")
+    if given.since and given.until and given.since >= given.until:
+        raise Refused(_("The time window must end after it begins."), 422, "until")
+    return SignatureFilter(domain, given.since, given.until)
+
+
+def _matching(petition: Petition, given: SignatureFilter):
+    """The petition's valid signatures that the (checked) filter selects."""
+    statement = select(Signature.id, Signature.counted).where(
+        Signature.petition_id == petition.id, Signature.invalidation_id.is_(None)
+    )
+    if given.domain:
+        email = func.lower(User.email)
+        statement = statement.join(User, Signature.user_id == User.id).where(
+            or_(
+                email.endswith(f"@{given.domain}", autoescape=True),
+                email.endswith(f".{given.domain}", autoescape=True),
+            )
+        )
+    if given.since:
+        statement = statement.where(Signature.created_at >= given.since)
+    if given.until:
+        statement = statement.where(Signature.created_at < given.until)
+    return statement
+
+
+def preview_invalidation(actor: User, petition: Petition, given: SignatureFilter) -> int:
+    """How many signatures the filter would remove now."""
+    _allowed(permissions.can_invalidate_signatures, actor, petition)
+    matching = _matching(petition, _checked(given)).subquery()
+    return db.session.scalar(select(func.count()).select_from(matching))
+
+
+def invalidate_signatures(
+    actor: User, petition: Petition, given: SignatureFilter, reason: str
+) -> SignatureInvalidation:
+    """Mark the matching signatures invalid, take the counted ones off the shown count at once
+    (so it never shows more than the valid signatures), record one audit entry. Crossed
+    thresholds stay recorded: their consequences (response, news) have happened."""
+    _allowed(permissions.can_invalidate_signatures, actor, petition)
+    _in_status(petition, INVALIDATABLE)
+    reason = clean_text(reason or "").strip()
+    if not reason:
+        message = _("Please give the reason; it is shown on the petition's page.")
+        raise Refused(message, 422, "reason")
+    if len(reason) > REASON_MAX:
+        raise Refused(_("At most %(n)s characters, please.", n=REASON_MAX), 422, "reason")
+    given = _checked(given)
+    if not preview_invalidation(actor, petition, given):
+        raise Refused(_("No signature of this petition matches the filter."), 422, "domain")
+    removal = SignatureInvalidation(
+        petition_id=petition.id,
+        moderator_id=actor.id,
+        reason=reason,
+        criteria=given.criteria(),
+        removed=0,
+    )
+    db.session.add(removal)
+    db.session.flush()
+    removal.removed, uncounted = _mark_invalid(petition, given, removal)
+    petition.shown_count = func.greatest(Petition.shown_count - uncounted, 0)
+    db.session.flush()
+    db.session.refresh(petition, ["shown_count"])
+    audit.record(
+        actor,
+        "petition.invalidate_signatures",
+        petition.ref,
+        invalidation_id=removal.id,
+        removed=removal.removed,
+        reason=reason,
+        **removal.criteria,
+    )
+    return removal
+
+
+def _mark_invalid(petition: Petition, given: SignatureFilter, removal) -> tuple[int, int]:
+    """(signatures marked, how many of them the shown count included). The rows are locked
+    first, so a counter run in between is waited for and its `counted` is the one seen."""
+    hit = _matching(petition, given).with_for_update(of=Signature).cte("hit")
+    marked = db.session.execute(
+        update(Signature)
+        .where(Signature.id == hit.c.id)
+        .values(invalidation_id=removal.id, counted=False)
+        .returning(hit.c.counted)
+    ).scalars()
+    was_counted = list(marked)
+    return len(was_counted), sum(1 for counted in was_counted if counted)
 
 
 # The clock: deadlines close petitions, late responses are flagged.
@@ -514,16 +633,6 @@ def public_signers(petition: Petition, limit: int = 20) -> list[str]:
         .limit(limit)
     )
     return list(db.session.scalars(statement))
-
-
-def counts_by_district(petition: Petition) -> list[tuple[int | None, int]]:
-    statement = (
-        select(Signature.district_id, func.count())
-        .where(Signature.petition_id == petition.id, Signature.counted)
-        .group_by(Signature.district_id)
-        .order_by(Signature.district_id)
-    )
-    return [(district_id, n) for district_id, n in db.session.execute(statement)]
 
 
 def find_by_sponsor_key(key: str) -> Petition | None:

@@ -1,7 +1,17 @@
 """Petition pages: list, detail (with its live count), create/edit, sponsor link, signing,
 moderation queue and the official response."""
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,15 +22,23 @@ from core.districts import all_districts
 from core.errors import Refused
 from core.extensions import limiter
 from core.forms import form_page, prefilled
-from core.i18n import N_, flash_later
+from core.i18n import N_, day, flash_later, from_local, number
 from core.inputs import page_number
 from core.permissions import authorize, require_confirmed, requires
 from core.security import account_key, site_url
 from petitions import queries, services, settings
-from petitions.forms import PetitionForm, RejectForm, ResponseForm, SearchForm, SignForm
+from petitions.forms import (
+    InvalidateForm,
+    PetitionForm,
+    RejectForm,
+    ResponseForm,
+    SearchForm,
+    SignForm,
+)
 from petitions.models import PUBLIC_STATUSES, STATUS_LABELS, TOPIC_LABELS, Petition, Status
 from petitions.permissions import (
     can_edit_petition,
+    can_invalidate_signatures,
     can_moderate_petitions,
     can_respond_to_petition,
     can_see_petition,
@@ -61,11 +79,59 @@ def index():
     )
 
 
+def _timeline_rows(timeline: queries.Timeline) -> list:
+    """The chart_table rows of the signatures over time."""
+    return [(day(start), [(total, number(total))]) for start, total in timeline.points]
+
+
+def _district_rows(shares: list[queries.DistrictShare]) -> list:
+    return [
+        (
+            share.name or _("No district given"),
+            number(share.signatures),
+            format_percent(share.share, "#,##0.0%"),
+        )
+        for share in shares
+    ]
+
+
+def _map_values(shares: list[queries.DistrictShare]) -> dict:
+    """What the district map colours each district by, and the text of its tooltip."""
+    return {
+        share.slug: {
+            "value": share.signatures,
+            "text": ngettext(
+                "%(num)s signature (%(share)s)",
+                "%(num)s signatures (%(share)s)",
+                share.signatures,
+                share=format_percent(share.share, "#,##0.0%"),
+            ),
+        }
+        for share in shares
+        if share.slug
+    }
+
+
+def _charts(petition: Petition) -> dict:
+    timeline = queries.signatures_over_time(petition)
+    shares = queries.district_shares(petition)
+    return {
+        "timeline": timeline,
+        "timeline_rows": _timeline_rows(timeline),
+        "district_rows": _district_rows(shares),
+        "map_values": _map_values(shares),
+        "removals": queries.invalidations(petition),
+        "tile_url": current_app.config["TILE_URL"],
+        "tile_attribution": current_app.config["TILE_ATTRIBUTION"],
+    }
+
+
 @bp.get("/<int:petition_id>")
 @requires(can_see_petition, Petition, "petition_id", hide=True)
 def detail(petition):
     return render_template(
         "petitions/detail.html",
+        **_charts(petition),
         petition=petition,
         threshold=settings.first_threshold(),
         signed=services.has_signed(current_user, petition),
@@ -262,6 +328,51 @@ def respond(petition):
         flash_later(N_("The response is published."), "success")
         return redirect(url_for(".detail", petition_id=petition.id))
     return form_page("petitions/respond.html", form, petition=petition)
+
+
+def _signature_filter(form: InvalidateForm) -> services.SignatureFilter:
+    return services.SignatureFilter(
+        domain=form.domain.data or "",
+        since=from_local(form.since.data),
+        until=from_local(form.until.data),
+    )
+
+
+def _remove(form: InvalidateForm, petition: Petition):
+    removal = services.invalidate_signatures(
+        current_user, petition, _signature_filter(form), form.reason.data
+    )
+    flash_later(N_("Signatures removed: %(num)s."), "success", num=removal.removed)
+    return redirect(url_for(".detail", petition_id=petition.id))
+
+
+def _show_on_form(form, error: Refused) -> None:
+    """A refusal of what was typed goes next to its field; any other is raised."""
+    if error.status != 422:
+        raise error
+    getattr(form, error.field or "domain").errors.append(error.message)
+
+
+@bp.route("/<int:petition_id>/signatures/remove", methods=["GET", "POST"])
+@requires(can_invalidate_signatures, Petition, "petition_id")
+def invalidate(petition):
+    """Moderators: count the signatures a filter selects, then remove them with a reason."""
+    form, matching = InvalidateForm(), None
+    if form.validate_on_submit():
+        try:
+            if form.confirm.data:
+                return _remove(form, petition)
+            given = _signature_filter(form)
+            matching = services.preview_invalidation(current_user, petition, given)
+        except Refused as error:
+            _show_on_form(form, error)
+    return form_page(
+        "petitions/invalidate.html",
+        form,
+        petition=petition,
+        matching=matching,
+        removals=queries.invalidations(petition),
+    )
 
 
 @bp.get("/mine")

@@ -44,6 +44,7 @@ from news.permissions import (
 from petitions.models import Petition
 from petitions.permissions import (
     can_edit_petition,
+    can_invalidate_signatures,
     can_moderate_petitions,
     can_respond_to_petition,
     can_see_petition,
@@ -112,6 +113,7 @@ CASES = [
     (can_withdraw_petition, (OPEN_PETITION,), NOBODY),
     (can_moderate_petitions, (), MODERATORS),
     (can_respond_to_petition, (OPEN_PETITION,), MODERATORS),
+    (can_invalidate_signatures, (OPEN_PETITION,), MODERATORS),
     (can_see_petition, (OPEN_PETITION,), EVERYONE),
     (can_see_petition, (DRAFT_PETITION,), MODERATORS),
     # budgeting

@@ -1,15 +1,19 @@
 """Petitions (SPEC §4): every transition and refusal, signing, counting, pages and the API."""
 
-from datetime import timedelta
+import html
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.db import db, utcnow
+from core.districts import by_slug
 from core.errors import Refused
 from core.models import AuditEntry, Event, OutboxMail, Role
 from news.models import Post
-from petitions import services, settings
+from petitions import queries, services, settings
 from petitions.models import Petition, Signature, Sponsor, Status, ThresholdCrossing
 from tests.conftest import submit
 from tests.factories import log_in, make_user
@@ -536,4 +540,266 @@ def test_signers_are_anonymised_months_after_closing_and_the_counts_stay(ctx):
     signature = db.session.scalar(select(Signature).where(Signature.petition_id == petition.id))
     assert (signature.user_id, signature.show_name, signature.district_id) == (None, False, 3)
     assert services.has_signed(signer, still_open)  # an open petition keeps its signers
-    assert services.counts_by_district(petition) == [(3, 1)]
+    assert queries.counts_by_district(petition) == [(3, 1)]
+
+
+# Signatures over time and by district.
+
+
+def sign_on(petition, when, district_slug=None, email=None):
+    """A counted signature made at `when` (UTC), by a signer from `district_slug`."""
+    signer = make_user(email=email)
+    if district_slug:
+        signer.district_id = by_slug(district_slug).id
+    services.sign(signer, petition)
+    db.session.execute(
+        update(Signature)
+        .where(Signature.petition_id == petition.id, Signature.user_id == signer.id)
+        .values(created_at=when)
+    )
+    return signer
+
+
+def test_signatures_over_time_are_cumulative_per_local_day_with_quiet_days(ctx):
+    petition = petition_in(Status.OPEN)
+    opened = petition.opened_at = datetime(2026, 11, 1, 8, tzinfo=UTC)
+    petition.deadline = opened + timedelta(days=5)
+    petition.closed_at = petition.deadline
+    # 21:30 UTC on 1 November is already 2 November in Tbilisi (UTC+4).
+    for when in (opened, opened + timedelta(hours=13, minutes=30), opened + timedelta(days=3)):
+        sign_on(petition, when)
+    sign_on(petition, opened + timedelta(days=3))
+    services.count_new_signatures()
+    timeline = queries.signatures_over_time(petition)
+    assert not timeline.by_week
+    assert timeline.points == [
+        (date(2026, 11, 1), 1),
+        (date(2026, 11, 2), 2),
+        (date(2026, 11, 3), 2),
+        (date(2026, 11, 4), 4),
+        (date(2026, 11, 5), 4),
+        (date(2026, 11, 6), 4),
+    ]
+
+
+def test_a_long_period_is_shown_by_week(ctx):
+    petition = petition_in(Status.OPEN)
+    opened = petition.opened_at = datetime(2026, 1, 5, 8, tzinfo=UTC)
+    petition.closed_at = petition.deadline = opened + timedelta(days=90)
+    for day_number in (0, 6, 7, 89):
+        sign_on(petition, opened + timedelta(days=day_number))
+    services.count_new_signatures()
+    timeline = queries.signatures_over_time(petition)
+    assert timeline.by_week
+    assert len(timeline.points) == 13  # 91 days
+    assert timeline.points[:2] == [(date(2026, 1, 5), 2), (date(2026, 1, 12), 3)]
+    assert timeline.points[-1] == (date(2026, 3, 30), 4)  # the week of 30 March to 5 April
+
+
+def test_counts_by_district_and_shares(ctx):
+    petition = petition_in(Status.OPEN)
+    now = utcnow()
+    for slug in ("vake", "vake", "vake", "saburtalo"):
+        sign_on(petition, now, slug)
+    sign_on(petition, now)
+    services.count_new_signatures()
+    shares = queries.district_shares(petition)
+    assert [(s.slug, s.signatures, s.share) for s in shares[:2]] == [
+        ("vake", 3, 0.6),
+        ("saburtalo", 1, 0.2),
+    ]
+    assert (shares[-1].slug, shares[-1].signatures) == (None, 1)  # no district given
+    assert len(shares) == 11  # every district, also those without signatures
+
+
+def test_the_detail_page_shows_the_charts_tables_and_the_map_data(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+        for slug in ("vake", "vake", "saburtalo"):
+            sign_on(petition, utcnow(), slug)
+        services.count_new_signatures()
+        db.session.commit()
+    page = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
+    assert "Signatures in total at the end of each day" in page
+    assert 'data-chart="line"' in page
+    assert '<td data-value="3">3</td>' in page  # the day's total
+    assert "Signatures by district" in page
+    assert '<td class="number">66.7%</td>' in page  # Vake's share
+    values = json.loads(html.unescape(re.search(r"data-values='([^']*)'", page).group(1)))
+    assert values["vake"] == {"value": 2, "text": "2 signatures (66.7%)"}
+    assert values["gldani"]["value"] == 0  # every district is coloured, also without any
+
+
+def test_a_petition_without_signatures_shows_no_empty_charts(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+    page = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
+    assert "Signatures over time" not in page
+    assert 'id="district-map"' not in page
+
+
+def test_the_district_page_lists_its_open_petitions_with_a_link_to_the_list(client, app):
+    with app.test_request_context():
+        author = make_user()
+        author.district_id = by_slug("vake").id
+        here = petition_in(Status.OPEN, author=author, title="ხეები ვაკის პარკში")
+        petition_in(Status.CLOSED, author=author, title="დახურული პეტიცია ვაკეში")
+        petition_in(Status.OPEN, title="სხვა რაიონის პეტიცია")
+        district_id = author.district_id
+    page = client.get("/districts/vake?lang=en").get_data(as_text=True)
+    assert "Petitions open for signatures" in page
+    assert "ხეები ვაკის პარკში" in page
+    assert f"/petitions/{here.id}" in page
+    assert "დახურული პეტიცია ვაკეში" not in page
+    assert "სხვა რაიონის პეტიცია" not in page
+    assert f"/petitions/?district={district_id}" in page
+    other = client.get("/districts/saburtalo?lang=en").get_data(as_text=True)
+    assert "No petition started in this district is open for signatures." in other
+
+
+# Moderators remove signatures in bulk.
+
+SPAM = services.SignatureFilter(domain="@spam.example")
+NOW = datetime.now(UTC)
+
+
+def spam_and_real(petition, spam: int, real: int) -> None:
+    for number in range(spam):
+        sign_on(petition, utcnow(), email=f"bot{number}@spam.example")
+    sign_on(petition, utcnow(), email="bot@mail.spam.example")  # a subdomain
+    sign_on(petition, utcnow(), email="person@notspam.example")  # not the domain
+    for _ in range(real - 1):
+        sign_on(petition, utcnow())
+
+
+def test_removing_signatures_by_domain_corrects_the_count_and_keeps_the_rows(ctx):
+    petition = petition_in(Status.OPEN)
+    spam_and_real(petition, spam=11, real=4)
+    services.count_new_signatures()
+    assert (petition.shown_count, petition.status) == (16, "threshold_reached")
+    staff = moderator()
+    assert services.preview_invalidation(staff, petition, SPAM) == 12
+    removal = services.invalidate_signatures(staff, petition, SPAM, "Bots from one domain")
+    assert removal.removed == 12
+    assert petition.shown_count == 4
+    assert count(Signature, Signature.petition_id == petition.id) == 16  # nothing deleted
+    assert count(Signature, Signature.invalidation_id == removal.id) == 12
+    assert (removal.moderator_id, removal.reason) == (staff.id, "Bots from one domain")
+    assert removal.criteria == {"domain": "spam.example"}
+    assert audit_actions(petition).count("petition.invalidate_signatures") == 1
+    # The crossing stays recorded; the counter and the nightly recount agree.
+    assert petition.status == "threshold_reached"
+    assert count(ThresholdCrossing, ThresholdCrossing.petition_id == petition.id) == 1
+    assert services.count_new_signatures() == 0
+    assert services.reconcile() == 0
+    assert sum(n for _, n in queries.counts_by_district(petition)) == 4
+    assert services.preview_invalidation(staff, petition, SPAM) == 0
+
+
+def test_signatures_not_yet_counted_are_removed_without_touching_the_count(ctx):
+    petition = petition_in(Status.OPEN)
+    spam_and_real(petition, spam=2, real=2)
+    services.count_new_signatures()
+    assert petition.shown_count == 5
+    sign_on(petition, utcnow(), email="late@spam.example")  # not counted yet
+    removal = services.invalidate_signatures(moderator(), petition, SPAM, "Bots")
+    assert (removal.removed, petition.shown_count) == (4, 2)
+    assert services.count_new_signatures() == 0  # the counter skips removed signatures
+    assert petition.shown_count == 2
+
+
+def test_removing_signatures_in_a_time_window(ctx):
+    petition = petition_in(Status.OPEN)
+    burst = utcnow() - timedelta(hours=2)
+    for minute in range(5):
+        sign_on(petition, burst + timedelta(minutes=minute))
+    sign_on(petition, burst - timedelta(hours=1))
+    sign_on(petition, burst + timedelta(minutes=30))
+    services.count_new_signatures()
+    window = services.SignatureFilter(since=burst, until=burst + timedelta(minutes=5))
+    removal = services.invalidate_signatures(moderator(), petition, window, "A burst")
+    assert (removal.removed, petition.shown_count) == (5, 2)
+    assert removal.criteria == {"since": burst.isoformat(), "until": window.until.isoformat()}
+
+
+@pytest.mark.parametrize(
+    ("given", "reason", "field"),
+    [
+        (SPAM, "  ", "reason"),
+        (services.SignatureFilter(), "Bots", "domain"),
+        (services.SignatureFilter(domain="not a domain"), "Bots", "domain"),
+        (services.SignatureFilter(domain="nobody.example"), "Bots", "domain"),
+        (
+            services.SignatureFilter(since=utcnow(), until=utcnow() - timedelta(hours=1)),
+            "B",
+            "until",
+        ),
+    ],
+)
+def test_removal_refuses_what_is_missing_or_matches_nothing(ctx, given, reason, field):
+    petition = petition_in(Status.OPEN)
+    spam_and_real(petition, spam=2, real=1)
+    services.count_new_signatures()
+    with pytest.raises(Refused) as refused:
+        services.invalidate_signatures(moderator(), petition, given, reason)
+    assert (refused.value.status, refused.value.field) == (422, field)
+    assert petition.shown_count == 4
+    assert count(Signature, Signature.invalidation_id.is_not(None)) == 0
+
+
+def test_only_moderators_remove_signatures_and_only_of_a_public_petition(ctx):
+    petition = petition_in(Status.OPEN)
+    spam_and_real(petition, spam=2, real=1)
+    for someone in (make_user(), make_user(Role.EDITOR), petition.author):
+        with pytest.raises(Refused) as refused:
+            services.invalidate_signatures(someone, petition, SPAM, "Bots")
+        assert refused.value.status == 403
+        with pytest.raises(Refused):
+            services.preview_invalidation(someone, petition, SPAM)
+    with pytest.raises(Refused) as refused:
+        services.invalidate_signatures(moderator(), petition_in(Status.IN_MODERATION), SPAM, "B")
+    assert refused.value.status == 409
+
+
+def test_a_moderator_previews_then_removes_and_the_page_says_why(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+        spam_and_real(petition, spam=3, real=2)
+        services.count_new_signatures()
+        db.session.commit()
+        staff = moderator()
+    log_in(client, staff)
+    url = f"/petitions/{petition.id}/signatures/remove?lang=en"
+    form = {"domain": "spam.example", "preview": "1"}
+    preview = submit(client, url, form)
+    assert preview.status_code == 200
+    assert "4 valid signatures match this filter." in preview.get_data(as_text=True)
+    no_reason = submit(client, url, {"domain": "spam.example", "confirm": "1"})
+    assert no_reason.status_code == 422
+    assert "Please give the reason" in no_reason.get_data(as_text=True)
+    assert 'value="spam.example"' in no_reason.get_data(as_text=True)  # nothing typed is lost
+    done = submit(client, url, {"domain": "spam.example", "reason": "Bots", "confirm": "1"})
+    assert done.status_code == 302
+    page = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
+    assert "4 signatures were removed: Bots" in page
+    assert "<strong data-count>2</strong>" in page
+    again = submit(client, url, {"domain": "spam.example", "reason": "Bots", "confirm": "1"})
+    assert again.status_code == 422
+    assert "No signature of this petition matches the filter." in again.get_data(as_text=True)
+
+
+def test_the_removal_page_refuses_residents_and_posts_without_a_token(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+        spam_and_real(petition, spam=1, real=1)
+        db.session.commit()
+        resident, staff = make_user(), moderator()
+    url = f"/petitions/{petition.id}/signatures/remove"
+    log_in(client, resident)
+    assert client.get(url).status_code == 403
+    form = {"domain": "spam.example", "reason": "Bots", "confirm": "1"}
+    assert submit(client, url, form, form_url=f"/petitions/{petition.id}").status_code == 403
+    log_in(client, staff)
+    assert client.post(url, data=form).status_code == 400  # no CSRF token
+    with app.app_context():
+        assert count(Signature, Signature.invalidation_id.is_not(None)) == 0

@@ -13,7 +13,13 @@ from core.extensions import limiter
 from core.models import Event, Role
 from news.models import Post
 from petitions import services
-from petitions.models import Petition, Signature, Status, ThresholdCrossing
+from petitions.models import (
+    Petition,
+    Signature,
+    SignatureInvalidation,
+    Status,
+    ThresholdCrossing,
+)
 from tests.conftest import CSRF_INPUT
 from tests.factories import make_user
 from tests.petition_helpers import petition_in
@@ -119,3 +125,56 @@ def test_two_hundred_parallel_signers_give_an_exact_count_and_one_threshold_even
         [post] = db.session.scalars(select(Post).where(Post.kind == "automatic")).all()
         assert "150" in post.title_en
         assert "150" in post.title_ka
+
+
+def remove_spam_over_http(client, token: str, petition_id: int) -> int:
+    form = {"domain": "spam.example", "reason": "Bots", "confirm": "1", "csrf_token": token}
+    return client.post(f"/petitions/{petition_id}/signatures/remove", data=form).status_code
+
+
+@pytest.mark.usefixtures("small_threshold")
+def test_removing_signatures_while_people_sign_and_the_counter_runs_leaves_the_exact_count(
+    app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PETITION_THRESHOLDS", "40")
+    with app.test_request_context():
+        bots = [make_user(email=f"bot{n}@spam.example").get_id() for n in range(60)]
+        people = [make_user().get_id() for _ in range(60)]
+        staff = make_user(Role.MODERATOR).get_id()
+        petition_id = open_petition(make_user())
+    first = [signing_client(app, user, petition_id) for user in bots[:30] + people[:30]]
+    later = [signing_client(app, user, petition_id) for user in bots[30:] + people[30:]]
+    moderator = signing_client(app, staff, petition_id)
+    stop = threading.Event()
+    counters = [threading.Thread(target=count_repeatedly, args=(app, stop)) for _ in range(2)]
+    for counter in counters:
+        counter.start()
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(lambda pair: sign_over_http(*pair, petition_id), first)) == {302}
+        with app.test_request_context():
+            services.count_new_signatures()  # 60 counted: the threshold of 40 is crossed
+            db.session.commit()
+        signing = pool.map(lambda pair: sign_over_http(*pair, petition_id), later)
+        removal = remove_spam_over_http(*moderator, petition_id)
+        answers = set(signing)
+    stop.set()
+    for counter in counters:
+        counter.join()
+    assert (removal, answers) == (302, {302})
+    with app.test_request_context():
+        services.count_new_signatures()
+        db.session.commit()
+        petition = db.session.get(Petition, petition_id)
+        [removed] = db.session.scalars(
+            select(SignatureInvalidation.removed).where(
+                SignatureInvalidation.petition_id == petition_id
+            )
+        ).all()
+        assert 30 <= removed <= 60  # the bots who signed before it, and any who came during
+        assert petition.shown_count == 120 - removed
+        assert services.reconcile() == 0  # the nightly recount finds nothing to correct
+        assert petition.status == "threshold_reached"  # the crossing stays
+    mine = Signature.petition_id == petition_id
+    valid = rows(app, Signature, mine, Signature.invalidation_id.is_(None))
+    assert valid == 120 - removed
+    assert rows(app, ThresholdCrossing, ThresholdCrossing.petition_id == petition_id) == 1

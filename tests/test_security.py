@@ -147,6 +147,8 @@ EXPECTED = {
     ("petitions.reject", "POST"):         row(LOGIN, 403, 403, 302, 403, 403, 302),
     ("petitions.respond", "GET"):         row(LOGIN, 403, 403, 200, 403, 403, 200),
     ("petitions.respond", "POST"):        row(LOGIN, 403, 403, 302, 403, 403, 302),
+    ("petitions.invalidate", "GET"):      row(LOGIN, 403, 403, 200, 403, 403, 200),
+    ("petitions.invalidate", "POST"):     row(LOGIN, 403, 403, 200, 403, 403, 200),
     ("petitions.mine", "GET"):            row(LOGIN, 200, 200, 200, 200, 200, 200),
     ("petitions_api.petitions", "GET"):   PUBLIC,
     ("petitions_api.petition", "GET"):    PUBLIC,
@@ -374,6 +376,7 @@ URL_ARGS = {
     "petitions.approve": lambda w: {"petition_id": w.petitions["in_moderation"].id},
     "petitions.reject": lambda w: {"petition_id": w.petitions["in_moderation"].id},
     "petitions.respond": lambda w: {"petition_id": w.petitions["threshold_reached"].id},
+    "petitions.invalidate": lambda w: {"petition_id": w.petitions["open"].id},
     "petitions_api.petition": lambda w: {"petition_id": w.petitions["open"].id},
     # budgeting
     "budgeting.cycle": lambda w: {"cycle_id": w.ballot.cycle_id},
@@ -419,6 +422,8 @@ FORMS = {
     "petitions.edit": lambda w: PETITION_FORM,
     "petitions.reject": lambda w: {"reason": "unclear", "explanation": "Vague."},
     "petitions.respond": lambda w: {"response": "City Hall agrees."},
+    # The preview (counting changes nothing), so each allowed role gets its page.
+    "petitions.invalidate": lambda w: {"domain": "spam.example", "preview": "1"},
     "budgeting.vote": lambda w: {"option": "2"},
     "budgeting.propose": lambda w: {"title": "Benches", "description": "By the school"},
     "budgeting.admin": lambda w: {

@@ -1,7 +1,7 @@
 """budget spending: planned and actual spending lines by year, district (NULL: city-wide) and category
 
 Revision ID: a7b2b3eef784
-Revises: 5130d8cd5dd1
+Revises: 7d2b4e61a9c3
 Create Date: 2026-11-25 20:12:33.800332
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "a7b2b3eef784"
-down_revision = "5130d8cd5dd1"
+down_revision = "7d2b4e61a9c3"
 branch_labels = None
 depends_on = None
 

@@ -95,6 +95,62 @@ function showAllDistricts(map, element) {
     });
 }
 
+// A choropleth: each district coloured by its value in `data-values` ({slug: {value, text}}),
+// in five equal steps up to the largest; the page's table holds the same numbers.
+const STEPS = ["#eef4fb", "#c6dbef", "#6baed6", "#2171b5", "#08306b"];
+
+function stepOf(value, largest) {
+  if (!value || !largest) return 0;
+  return Math.min(STEPS.length - 1, Math.ceil((value / largest) * (STEPS.length - 1)));
+}
+
+function addLegend(map, element, largest) {
+  const format = new Intl.NumberFormat(document.documentElement.lang);
+  const legend = L.control({ position: "bottomright" });
+  legend.onAdd = () => {
+    const box = L.DomUtil.create("div", "map-legend");
+    const title = L.DomUtil.create("strong", "", box);
+    title.textContent = element.dataset.legend;
+    STEPS.forEach((colour, step) => {
+      const low = step === 0 ? 0 : Math.floor(((step - 1) * largest) / (STEPS.length - 1)) + 1;
+      const high = Math.floor((step * largest) / (STEPS.length - 1));
+      if (low > high) return; // no whole number falls in this step
+      const line = L.DomUtil.create("div", "", box);
+      const swatch = L.DomUtil.create("span", "map-legend-swatch", line);
+      swatch.style.background = colour;
+      const range = low === high ? format.format(low) : `${format.format(low)}–${format.format(high)}`;
+      line.append(document.createTextNode(range));
+    });
+    return box;
+  };
+  legend.addTo(map);
+}
+
+function showValues(map, element) {
+  const values = JSON.parse(element.dataset.values);
+  const largest = Math.max(0, ...Object.values(values).map((entry) => entry.value));
+  fetch(element.dataset.geojson)
+    .then((response) => response.json())
+    .then((collection) => {
+      const name = nameProperty();
+      const layer = L.geoJSON(collection, {
+        style: (feature) => {
+          const entry = values[feature.properties.slug];
+          const colour = STEPS[stepOf(entry ? entry.value : 0, largest)];
+          return { ...BORDER_STYLE, fillColor: colour, fillOpacity: 0.75 };
+        },
+        onEachFeature: (feature, shape) => {
+          const entry = values[feature.properties.slug];
+          const text = entry ? entry.text : "";
+          shape.bindTooltip(`${feature.properties[name]}: ${text}`, { sticky: true });
+        },
+      }).addTo(map);
+      fit(map, layer);
+      addLegend(map, element, largest);
+      element.dataset.coloured = "true";
+    });
+}
+
 function showOneDistrict(map, element) {
   const layer = L.geoJSON(JSON.parse(element.dataset.feature), { style: BORDER_STYLE }).addTo(map);
   fit(map, layer);
@@ -104,9 +160,11 @@ function start() {
   const element = document.getElementById("district-map");
   if (!element || !window.L) return;
   element.querySelector(".district-outline")?.remove();
+  element.hidden = false; // a map that needs JavaScript is hidden without it
   const map = L.map(element, { scrollWheelZoom: false }).setView([41.72, 44.8], 11);
   addTiles(map, element);
   if (element.dataset.feature) showOneDistrict(map, element);
+  else if (element.dataset.values) showValues(map, element);
   else showAllDistricts(map, element);
 }
 
