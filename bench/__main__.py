@@ -6,7 +6,7 @@ import json
 
 from bench.common import save
 
-BENCHMARKS = ["pages", "jobs"]
+BENCHMARKS = ["pages", "jobs", "tally", "voting"]
 
 
 def main() -> None:
