@@ -42,6 +42,7 @@ WORKERS = 4
 DISTRICT = "vake"
 BUDGET = 100_000
 COSTS = [60_000, 30_000, 50_000, 20_000, 10_000, 40_000]
+AGENT = "ghia-bench"  # Flask-Login ties a session to its address and browser
 CONFIG = {"GHIA_ENV": "testing", "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False}
 
 
@@ -93,7 +94,7 @@ def _sessions(app, user_ids: list[int]) -> list[tuple[str, str]]:
     serializer = app.session_interface.get_signing_serializer(app)
     made = []
     for user_id in user_ids:
-        with app.test_request_context():
+        with app.test_request_context(headers={"User-Agent": AGENT}):
             login_user(db.session.get(User, user_id))
             token = generate_csrf()
             made.append((serializer.dumps(dict(session)), token))

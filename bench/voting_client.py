@@ -15,6 +15,7 @@ async def post(port: int, path: str, cookie: str, body: str) -> int:
     data = body.encode()
     head = (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: session={cookie}\r\n"
+        "User-Agent: ghia-bench\r\n"
         "Content-Type: application/x-www-form-urlencoded\r\n"
         f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n"
     )
