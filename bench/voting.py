@@ -94,7 +94,8 @@ def _sessions(app, user_ids: list[int]) -> list[tuple[str, str]]:
     serializer = app.session_interface.get_signing_serializer(app)
     made = []
     for user_id in user_ids:
-        with app.test_request_context(headers={"User-Agent": AGENT}):
+        # An app context each: Flask-WTF caches the token in `g`, which lives there.
+        with app.app_context(), app.test_request_context(headers={"User-Agent": AGENT}):
             login_user(db.session.get(User, user_id))
             token = generate_csrf()
             made.append((serializer.dumps(dict(session)), token))
