@@ -36,7 +36,7 @@ from core.db import db, utcnow
 from core.districts import by_slug
 from core.models import User
 
-RESIDENTS = 3000
+RESIDENTS = 2000
 CLIENTS = 64
 WORKERS = 4
 DISTRICT = "vake"
