@@ -6,7 +6,7 @@ import json
 
 from bench.common import save
 
-BENCHMARKS = ["pages", "jobs", "signing", "map", "reporting"]
+BENCHMARKS = ["pages", "jobs", "signing", "tally", "voting", "map", "reporting"]
 
 
 def main() -> None:

@@ -54,3 +54,4 @@ def init_app(app: Flask) -> None:
     plugs.add_api(api.bp)
     plugs.add_demo_loader("budgeting", 30, demo.load)
     plugs.add_data_rights("budgeting", datarights.export, datarights.erase)
+    plugs.add_consequence(tasks.mail_residents)

@@ -10,7 +10,7 @@ means the person cannot vote again from a new account (residency is verified onc
 
 from sqlalchemy import select, update
 
-from budgeting.models import Ballot, Proposal, Vote
+from budgeting.models import Ballot, MailOptIn, Proposal, Vote
 from core.db import db
 
 
@@ -36,6 +36,7 @@ def export(user) -> dict:
             for p in proposals
         ],
         "voted_on_ballots": [{"ballot": ballot_id, "title": title} for ballot_id, title in voted],
+        "budget_mail": db.session.get(MailOptIn, user.id) is not None,
     }
 
 

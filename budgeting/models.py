@@ -234,5 +234,31 @@ class Proposal(db.Model):
         return f"proposal:{self.id}"
 
 
+class MailOptIn(db.Model):
+    """A resident who asked for mail when voting opens in their verified district and when
+    its results are published."""
+
+    __tablename__ = "budget_mail_opt_in"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class MailNotice(db.Model):
+    """Who was mailed about which event: each person gets one mail per event, however often
+    its batch runs."""
+
+    __tablename__ = "budget_mail_notice"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
 # Spending publication lives in its own sub-package; imported here so the schema sees it.
 from budgeting.spending.models import SpendingLine  # noqa: E402, F401

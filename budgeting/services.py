@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 
 from budgeting.elections import new_voter_code
 from budgeting.models import (
@@ -23,9 +26,41 @@ from budgeting.models import (
 from core import audit, events, links
 from core.db import db, utcnow
 from core.errors import Refused
+from core.i18n import N_
 
 POINTS_TOTAL = 100
 PHASE_ORDER = (Phase.DRAFT, Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING, Phase.RESULTS)
+
+# The rules the database holds too (migration 9b7e2d4c1a60), by the name its triggers give.
+DATABASE_RULES = {
+    "budget_vote_within_budget": (
+        N_("The projects you chose cost more than the district's budget."),
+        422,
+    ),
+    "budget_vote_within_limits": (N_("Please choose as many options as this ballot allows."), 422),
+    "budget_vote_known_options": (N_("Please choose among the options of this ballot."), 422),
+    "budget_vote_points_total": (N_("Your split must add up to exactly 100 GEL."), 422),
+    "budget_vote_ballot_frozen": (N_("Voting on this ballot is not open."), 409),
+    "budget_ballot_frozen": (
+        N_("This ballot is frozen: voting has opened, so it can no longer change."),
+        409,
+    ),
+}
+
+
+@contextmanager
+def database_rules() -> Iterator[None]:
+    """Runs writes in a savepoint; a budget rule the database refused becomes a Refused
+    (the transaction stays usable, so a page can still show the person's choices)."""
+    try:
+        with db.session.begin_nested():
+            yield
+    except IntegrityError as error:
+        rule = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+        if rule not in DATABASE_RULES:
+            raise
+        message, status = DATABASE_RULES[rule]
+        raise Refused(_(message), status) from None
 
 
 def phase_due(cycle: Cycle, now: datetime) -> Phase:
@@ -50,8 +85,20 @@ def move_phase(cycle: Cycle, phase: Phase) -> None:
         for ballot in cycle.ballots:
             ballot.frozen = True
     db.session.flush()
+    if phase == Phase.VOTING:
+        _announce_voting(cycle)
     if phase == Phase.RESULTS:
         _announce_results(cycle)
+
+
+def _announce_voting(cycle: Cycle) -> None:
+    """Once per cycle: residents who opted in are mailed (budgeting/notices.py)."""
+    events.emit(
+        "budget.voting_opened",
+        f"budget_cycle:{cycle.id}",
+        {"cycle_id": cycle.id},
+        once_key=f"budget.voting_opened:{cycle.id}",
+    )
 
 
 def _announce_results(cycle: Cycle) -> None:
@@ -67,7 +114,7 @@ def _announce_results(cycle: Cycle) -> None:
     events.emit(
         "budget.results_published",
         f"budget_cycle:{cycle.id}",
-        {"news": {"title": title, "body": body}},
+        {"news": {"title": title, "body": body}, "cycle_id": cycle.id},
         once_key=f"budget.results_published:{cycle.id}",
     )
 
@@ -161,7 +208,8 @@ def cast_vote(user, ballot: Ballot, choices: list[str] | dict[str, int]) -> Vote
         index_elements=[Vote.ballot_id, Vote.voter_id],
         set_={"choices": statement.excluded.choices, "updated_at": func.now()},
     ).returning(Vote.id)
-    vote_id = db.session.execute(statement).scalar_one()
+    with database_rules():
+        vote_id = db.session.execute(statement).scalar_one()
     return db.session.get(Vote, vote_id, populate_existing=True)
 
 
@@ -216,14 +264,15 @@ def add_option(admin, ballot: Ballot, proposal: Proposal | None = None, **fields
     _editable(ballot)
     if ballot.kind != BallotKind.POINTS and fields.get("cost") is None:
         raise Refused(_("A project on this ballot needs a cost."), 422, "cost")
-    option = Option(
-        ballot=ballot, code="-", proposal_id=proposal.id if proposal else None, **fields
-    )
-    db.session.add(option)
-    db.session.flush()
-    option.code = str(option.id)  # unique in the ballot; its published tie-break position
-    ballot.tie_break = sorted({*ballot.tie_break, option.code})
-    db.session.flush()
+    with database_rules():
+        option = Option(
+            ballot=ballot, code="-", proposal_id=proposal.id if proposal else None, **fields
+        )
+        db.session.add(option)
+        db.session.flush()
+        option.code = str(option.id)  # unique in the ballot; its published tie-break position
+        ballot.tie_break = sorted({*ballot.tie_break, option.code})
+        db.session.flush()
     audit.record(admin, "budget.option_added", option.ref)
     return option
 

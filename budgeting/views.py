@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from budgeting import elections, pabulib, queries, services
+from budgeting import elections, notices, pabulib, queries, services
 from budgeting.models import Ballot, BallotKind, Cycle, Phase
 from budgeting.permissions import can_vote
 from budgeting.results import results
@@ -23,7 +23,22 @@ def index():
     imported = db.session.scalars(
         select(Ballot).where(Ballot.cycle_id.is_(None)).order_by(Ballot.id.desc()).limit(20)
     ).all()
-    return render_template("budgeting/index.html", cycles=cycles, imported=imported)
+    wants_mail = notices.wants_mail(current_user)
+    return render_template(
+        "budgeting/index.html", cycles=cycles, imported=imported, wants_mail=wants_mail
+    )
+
+
+@bp.post("/mail")
+@requires(can_vote, refusal=N_("Please confirm your e-mail address first."))
+def mail():
+    wanted = request.form.get("wanted") == "yes"
+    notices.set_mail(current_user, wanted)
+    if wanted:
+        flash_later(N_("We will mail you when voting opens and when results are out."), "success")
+    else:
+        flash_later(N_("You will get no more budget mail."), "success")
+    return redirect(url_for("budgeting.index"))
 
 
 @bp.get("/cycles/<int:cycle_id>")

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from budgeting import datarights, demo, services
+from budgeting import datarights, demo, notices, services
 from budgeting.models import Ballot, Cycle, Phase, Proposal, Vote
 from core import links, tasks
 from core.db import db, utcnow
@@ -29,6 +29,9 @@ def test_data_export_says_where_one_voted_never_what(ctx):
     assert exported["voted_on_ballots"] == [{"ballot": ballot.id, "title": ballot.title_ka}]
     assert exported["proposals"][0]["title"] == "Benches"
     assert "choices" not in repr(exported)
+    assert exported["budget_mail"] is False
+    notices.set_mail(user, True)
+    assert datarights.export(user)["budget_mail"] is True
 
 
 def test_erasing_an_account_keeps_its_vote_counting_anonymised(ctx):

@@ -155,6 +155,7 @@ EXPECTED = {
     ("petitions_api.petitions_csv", "GET"): PUBLIC,
     # budgeting
     ("budgeting.index", "GET"):           PUBLIC,
+    ("budgeting.mail", "POST"):           row(LOGIN, 302, 302, 302, 302, 302, 302),
     ("budgeting.cycle", "GET"):           PUBLIC,
     ("budgeting.ballot", "GET"):          PUBLIC,
     ("budgeting.vote", "POST"):           row(LOGIN, 403, 403, 403, 403, 403, 403),
