@@ -68,6 +68,11 @@ class Config:
     # and the Nominatim-compatible geocoder for typed addresses (none: coordinates only).
     MAP_DUPLICATE_RADIUS_M = _int("MAP_DUPLICATE_RADIUS_M", 250)
     GEOCODER_URL = os.environ.get("GEOCODER_URL", "")
+    # Reports by people not logged in wait this long for their e-mail link, then are deleted.
+    MAP_HELD_REPORT_HOURS = _int("MAP_HELD_REPORT_HOURS", 48)
+    # Further origins scripts may fetch from (CSP connect-src), separated by spaces; the
+    # geocoder's origin is added by itself.
+    CSP_CONNECT_SRC = os.environ.get("CSP_CONNECT_SRC", "")
     # The forms used in "<city> City Hall": Georgian needs the genitive case.
     CITY_NAME_KA = os.environ.get("CITY_NAME_KA", "თბილისის")
     CITY_NAME_EN = os.environ.get("CITY_NAME_EN", "Tbilisi")

@@ -15,6 +15,12 @@ def _home_panel() -> dict:
     return {"reports": queries.latest(None, 3)}
 
 
+def _district_panel(district) -> dict:
+    from smartmap import queries
+
+    return queries.district_panel(district)
+
+
 def init_app(app: Flask) -> None:
     from core.extensions import csrf
     from smartmap import api, cli, datarights, demo, open311, queries
@@ -29,6 +35,7 @@ def init_app(app: Flask) -> None:
     plugs = registry(app)
     plugs.add_nav("smartmap.index", _l("Smart map"), order=40)
     plugs.add_home_panel("smartmap", 40, "smartmap/_home_panel.html", _home_panel)
+    plugs.add_district_panel("smartmap", 40, "smartmap/_district_panel.html", _district_panel)
     plugs.add_feed("smartmap_api.atom_feed", _l("Reported problems"), _l("Reports feed (Atom)"))
     plugs.add_link_kind("report", queries.link_targets)
     plugs.add_api(api.bp)

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from core.forms import Form
 from smartmap.models import STATUS_LABELS
@@ -20,6 +20,25 @@ class ReportForm(Form):
     checked = HiddenField()
 
 
+class HeldReportForm(ReportForm):
+    """The report form for someone not logged in: the report waits for their e-mail link."""
+
+    email = EmailField(
+        _l("Your e-mail address (not shown in public)"),
+        validators=[
+            DataRequired(_l("Please enter your e-mail address.")),
+            Email(_l("This does not look like an e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    name = StringField(
+        _l("Your name (optional)"),
+        validators=[Optional(), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+
+
 class StatusForm(Form):
     status = SelectField(
         _l("New status"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()]
@@ -34,4 +53,4 @@ class StatusForm(Form):
 
 
 class ReopenForm(Form):
-    message = TextAreaField(_l("What is still wrong?"), validators=[Optional(), Length(max=2000)])
+    message = TextAreaField(_l("What is still wrong?"), validators=[Optional(), Length(max=500)])

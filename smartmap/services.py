@@ -87,14 +87,18 @@ def point(lon: float, lat: float):
     return func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
 
 
-def _category(code: str) -> Category:
+def outside_city_message() -> str:
+    return _("This place is outside the city. Please choose a place within its districts.")
+
+
+def checked_category(code: str) -> Category:
     category = category_by_code(code)
     if category is None:
         raise Refused(_("Please choose a category from the list."), 422, "category")
     return category
 
 
-def _description(text: str) -> str:
+def checked_description(text: str) -> str:
     text = clean_text(text or "").strip()
     if not text:
         raise Refused(_("Please describe the problem."), 422, "description")
@@ -111,8 +115,8 @@ def create_report(data: ReportInput, reporter: User | None, api_key_id: int | No
     """Insert the report with its district found by PostGIS in the same statement; a point in
     no district is outside the city."""
     lon, lat = checked_point(data.latitude, data.longitude)
-    category = _category(data.category_code)
-    description = _description(data.description)
+    category = checked_category(data.category_code)
+    description = checked_description(data.description)
     location = point(lon, lat)
     district = (
         select(District.id).where(func.ST_Covers(District.geom, location)).limit(1)
@@ -130,11 +134,7 @@ def create_report(data: ReportInput, reporter: User | None, api_key_id: int | No
         with db.session.begin_nested():
             report_id = db.session.scalar(insert(Report).values(**values).returning(Report.id))
     except IntegrityError:  # district_id NOT NULL: no district covers the point
-        raise Refused(
-            _("This place is outside the city. Please choose a place within its districts."),
-            422,
-            "latitude",
-        ) from None
+        raise Refused(outside_city_message(), 422, "latitude") from None
     report = db.session.get(Report, report_id)
     if reporter is not None:
         follow(report, reporter)

@@ -3,7 +3,7 @@
 from core import tasks
 from core.db import db
 from core.storage import storage
-from smartmap import photos, services
+from smartmap import held, photos, services
 from smartmap.models import Photo
 
 PHOTO_AREA = "map-photos"
@@ -26,3 +26,10 @@ def process_photo(photo_id: int) -> None:
 @tasks.job("smartmap.mail_followers")
 def mail_followers(update_id: int) -> None:
     services.queue_follower_mail(update_id)
+
+
+@tasks.periodic("*/15 * * * *", periodic_id="map-held-purge")
+@tasks.job("smartmap.purge_held", lock="map-held-purge", retry=0)
+def purge_held(timestamp: int | None = None) -> int:
+    """Delete reports whose sender never confirmed the e-mail link, photos included."""
+    return held.purge()
