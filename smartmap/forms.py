@@ -3,7 +3,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from core.forms import Form
+from core.forms import Form, NoControlCharacters
 from smartmap.models import STATUS_LABELS
 
 
@@ -34,7 +34,7 @@ class HeldReportForm(ReportForm):
     )
     name = StringField(
         _l("Your name (optional)"),
-        validators=[Optional(), Length(max=120)],
+        validators=[Optional(), NoControlCharacters(), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
 

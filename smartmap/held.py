@@ -4,11 +4,11 @@ confirmed. Whether the address belongs to an account is never shown to the sende
 
 from datetime import timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
-from wtforms.validators import Email, ValidationError
 
 from core import audit, mail, tasks
 from core.db import db, utcnow
@@ -41,19 +41,12 @@ def token(held: HeldReport) -> str:
 def _checked_email(email: str | None) -> str:
     email = clean_text(email or "").strip().lower()
     try:
-        Email(check_deliverability=False)(None, _Value(email))
-    except ValidationError:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
         raise Refused(_("This does not look like an e-mail address."), 422, "email") from None
     if len(email) > 254:
         raise Refused(_("This does not look like an e-mail address."), 422, "email")
     return email
-
-
-class _Value:
-    """What a WTForms validator reads (`field.data`), for one value checked outside a form."""
-
-    def __init__(self, data: str):
-        self.data = data
 
 
 def _checked_name(name: str | None) -> str:
@@ -141,9 +134,8 @@ def _gone() -> str:
 
 def publish(held: HeldReport) -> Report:
     """Publish the held report as `new` (once: a second click finds the published one)."""
-    held = db.session.scalars(
-        select(HeldReport).where(HeldReport.id == held.id).with_for_update()
-    ).one()
+    db.session.execute(select(HeldReport.id).where(HeldReport.id == held.id).with_for_update())
+    db.session.refresh(held)
     if held.report_id is not None:
         return db.session.get(Report, held.report_id)
     reporter = _account(held.email)
@@ -178,7 +170,8 @@ def purge(now=None) -> int:
     """Delete held reports older than the link's life, with their photos; returns how many
     were never confirmed. Published ones lose only the trace that redirects a second click."""
     cutoff = (now or utcnow()) - timedelta(hours=max_age_hours())
-    statement = select(HeldReport).where(HeldReport.created_at < cutoff).with_for_update()
+    statement = select(HeldReport).where(HeldReport.created_at < cutoff)
+    statement = statement.with_for_update(of=HeldReport)
     unconfirmed = 0
     for held in db.session.scalars(statement):
         for key in held.photo_keys:
