@@ -203,7 +203,8 @@ def test_a_follower_answers_not_fixed_and_it_is_back_in_the_queue_overdue():
     row = queries.district_statistics(report.district_id)[0]
     assert (row["open"], row["overdue"], row["reopened"]) == (1, 1, 1)
     page, overdue = queries.queue_page(staff(), 1, queries.Filters())
-    assert report.id in {r.id for r in page.items} and report.id in overdue
+    assert report.id in {r.id for r in page.items}
+    assert report.id in overdue
 
 
 def test_one_not_fixed_per_person_per_fix_and_again_after_the_next_fix():
