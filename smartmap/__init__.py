@@ -24,7 +24,7 @@ def _district_panel(district) -> dict:
 def init_app(app: Flask) -> None:
     from core.extensions import csrf
     from smartmap import api, cli, datarights, demo, open311, queries
-    from smartmap.views import bp
+    from smartmap.category_views import bp  # the views' blueprint, with the admin pages too
 
     app.register_blueprint(bp)
     # Open311 clients authenticate with an api_key in the form, never with a cookie.
@@ -41,6 +41,9 @@ def init_app(app: Flask) -> None:
     plugs.add_api(api.bp)
     plugs.add_tool_link(
         "smartmap.triage", _l("Triage desk"), permissions.can_use_triage_desk, order=40
+    )
+    plugs.add_tool_link(
+        "smartmap.category_list", _l("Map categories"), permissions.can_manage_categories, order=41
     )
     plugs.add_demo_loader("smartmap", 40, demo.load)
     plugs.add_data_rights("smartmap", datarights.export, datarights.erase)

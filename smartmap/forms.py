@@ -1,7 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from core.forms import Form, NoControlCharacters
 from smartmap.models import STATUS_LABELS
@@ -54,3 +62,29 @@ class StatusForm(Form):
 
 class ReopenForm(Form):
     message = TextAreaField(_l("What is still wrong?"), validators=[Optional(), Length(max=500)])
+
+
+class CategoryForm(Form):
+    code = StringField(
+        _l("Service code"),
+        description=_l(
+            "Open311 clients know the category by it: small Latin letters, digits, hyphens. "
+            "It cannot change once a report uses the category."
+        ),
+        validators=[DataRequired(), Length(max=40)],
+    )
+    name_ka = StringField(_l("Name in Georgian"), validators=[DataRequired(), Length(max=120)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)])
+    department = StringField(_l("Responsible department"), validators=[Length(max=200)])
+    target_days = IntegerField(
+        _l("Target: fixed within this many days"),
+        default=14,
+        validators=[InputRequired(), NumberRange(min=1, max=365)],
+    )
+    active = BooleanField(
+        _l("Active (offered on the report form)"),
+        default=True,
+        description=_l(
+            "An inactive category keeps its reports; nobody can choose it for new ones."
+        ),
+    )

@@ -35,6 +35,8 @@ def can_reopen(user, report) -> bool:
         return False
     if report.reporter_id is not None and report.reporter_id == user.id:
         return True
+    if report.id is None or user.id is None:
+        return False
     return db.session.get(Follower, (report.id, user.id)) is not None
 
 
@@ -42,7 +44,7 @@ def can_follow(user, report) -> bool:
     return signed_in(user)
 
 
-def can_manage_categories(user) -> bool:
+def can_manage_categories(user, category=None) -> bool:
     """Create and edit the categories (Open311 services): admins."""
     return holds(user, Role.ADMIN)
 
