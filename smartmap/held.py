@@ -166,6 +166,19 @@ def _attach_photos(report: Report, keys: list[str]) -> None:
         tasks.defer("smartmap.process_photo", photo_id=photo.id)
 
 
+def _delete(held: HeldReport) -> None:
+    for key in held.photo_keys:
+        storage().delete(key)  # after the commit
+    db.session.delete(held)
+
+
+def forget(email: str) -> None:
+    """An account with this address is deleted: its reports still waiting go too."""
+    for waiting in db.session.scalars(select(HeldReport).where(HeldReport.email == email)):
+        _delete(waiting)
+    db.session.flush()
+
+
 def purge(now=None) -> int:
     """Delete held reports older than the link's life, with their photos; returns how many
     were never confirmed. Published ones lose only the trace that redirects a second click."""
@@ -174,9 +187,7 @@ def purge(now=None) -> int:
     statement = statement.with_for_update(of=HeldReport)
     unconfirmed = 0
     for held in db.session.scalars(statement):
-        for key in held.photo_keys:
-            storage().delete(key)  # after the commit
         unconfirmed += held.report_id is None
-        db.session.delete(held)
+        _delete(held)
     db.session.flush()
     return unconfirmed

@@ -182,6 +182,17 @@ def test_purge_deletes_unconfirmed_reports_after_the_configured_time(app):
         app.config["MAP_HELD_REPORT_HOURS"] = 48
 
 
+@pytest.mark.usefixtures("ctx_en")
+def test_deleting_an_account_deletes_the_reports_its_address_still_holds():
+    from smartmap import datarights
+
+    account = make_user(email="leaving@example.org")
+    held.hold_report(data(), "leaving@example.org", "", [image_bytes()], "ka")
+    other = held.hold_report(data(), "staying@example.org", "", [], "ka")
+    datarights.erase(account)
+    assert [h.id for h in db.session.scalars(select(HeldReport))] == [other.id]
+
+
 # Pages
 
 
