@@ -70,6 +70,11 @@ class Config:
     GEOCODER_URL = os.environ.get("GEOCODER_URL", "")
     # Open311: the jurisdiction_id this server answers for (e.g. tbilisi.gov.ge); empty: any.
     OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "")
+    # Reports by people not logged in wait this long for their e-mail link, then are deleted.
+    MAP_HELD_REPORT_HOURS = _int("MAP_HELD_REPORT_HOURS", 48)
+    # Further origins scripts may fetch from (CSP connect-src), separated by spaces; the
+    # geocoder's origin is added by itself.
+    CSP_CONNECT_SRC = os.environ.get("CSP_CONNECT_SRC", "")
     # The forms used in "<city> City Hall": Georgian needs the genitive case.
     CITY_NAME_KA = os.environ.get("CITY_NAME_KA", "თბილისის")
     CITY_NAME_EN = os.environ.get("CITY_NAME_EN", "Tbilisi")

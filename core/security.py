@@ -28,10 +28,21 @@ def typed_email_key() -> str:
     return f"email:{email}" if email else address_key()
 
 
-def content_security_policy(tile_url: str) -> str:
+def connect_sources(config) -> list[str]:
+    """Origins the pages' scripts may fetch from besides this site: CSP_CONNECT_SRC (spaces
+    between origins) and the geocoder of the report form's address search."""
+    sources = (config.get("CSP_CONNECT_SRC") or "").split()
+    geocoder = _origin(config.get("GEOCODER_URL") or "")
+    if geocoder:
+        sources.append(geocoder)
+    return list(dict.fromkeys(sources))
+
+
+def content_security_policy(tile_url: str, connect_src: list[str] | tuple = ()) -> str:
     tiles = urlsplit(tile_url.replace("{s}", "a"))
     tile_origin = f"{tiles.scheme}://{tiles.netloc}" if tiles.netloc else ""
     tile_host = tile_origin.replace("://a.", "://*.")
+    connect = " ".join(["'self'", *connect_src])
     return "; ".join(
         [
             "default-src 'self'",
@@ -39,7 +50,7 @@ def content_security_policy(tile_url: str) -> str:
             "style-src 'self'",
             f"img-src 'self' data: {tile_host}".strip(),
             "font-src 'self'",
-            "connect-src 'self'",
+            f"connect-src {connect}",
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",
@@ -106,7 +117,7 @@ def is_private() -> bool:
 
 
 def init_security(app: Flask) -> None:
-    policy = content_security_policy(app.config["TILE_URL"])
+    policy = content_security_policy(app.config["TILE_URL"], connect_sources(app.config))
     production = app.config["GHIA_ENV"] == "production"
 
     @app.after_request

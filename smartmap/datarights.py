@@ -6,6 +6,7 @@ Reports are the city's public record of problems: they stay, without the link to
 from sqlalchemy import delete, select, update
 
 from core.db import db
+from smartmap import held
 from smartmap.models import Follower, Report, ReportUpdate
 
 
@@ -31,6 +32,7 @@ def export(user) -> dict:
 
 
 def erase(user) -> bool:
+    held.forget(user.email)
     db.session.execute(update(Report).where(Report.reporter_id == user.id).values(reporter_id=None))
     db.session.execute(update(Report).where(Report.assignee_id == user.id).values(assignee_id=None))
     db.session.execute(

@@ -1,9 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from core.forms import Form
+from core.forms import Form, NoControlCharacters
 from smartmap.models import STATUS_LABELS
 
 
@@ -20,6 +28,25 @@ class ReportForm(Form):
     checked = HiddenField()
 
 
+class HeldReportForm(ReportForm):
+    """The report form for someone not logged in: the report waits for their e-mail link."""
+
+    email = EmailField(
+        _l("Your e-mail address (not shown in public)"),
+        validators=[
+            DataRequired(_l("Please enter your e-mail address.")),
+            Email(_l("This does not look like an e-mail address."), check_deliverability=False),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    name = StringField(
+        _l("Your name (optional)"),
+        validators=[Optional(), NoControlCharacters(), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+
+
 class StatusForm(Form):
     status = SelectField(
         _l("New status"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()]
@@ -34,4 +61,30 @@ class StatusForm(Form):
 
 
 class ReopenForm(Form):
-    message = TextAreaField(_l("What is still wrong?"), validators=[Optional(), Length(max=2000)])
+    message = TextAreaField(_l("What is still wrong?"), validators=[Optional(), Length(max=500)])
+
+
+class CategoryForm(Form):
+    code = StringField(
+        _l("Service code"),
+        description=_l(
+            "Open311 clients know the category by it: small Latin letters, digits, hyphens. "
+            "It cannot change once a report uses the category."
+        ),
+        validators=[DataRequired(), Length(max=40)],
+    )
+    name_ka = StringField(_l("Name in Georgian"), validators=[DataRequired(), Length(max=120)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=120)])
+    department = StringField(_l("Responsible department"), validators=[Length(max=200)])
+    target_days = IntegerField(
+        _l("Target: fixed within this many days"),
+        default=14,
+        validators=[InputRequired(), NumberRange(min=1, max=365)],
+    )
+    active = BooleanField(
+        _l("Active (offered on the report form)"),
+        default=True,
+        description=_l(
+            "An inactive category keeps its reports; nobody can choose it for new ones."
+        ),
+    )

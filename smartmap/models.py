@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import created_at_column, db, enum_check
@@ -137,6 +137,8 @@ class Report(db.Model):
     media_url: Mapped[str | None] = mapped_column(String(500))  # given by an Open311 client
     # Answers to the category's attributes ({code: value or [values]}), from Open311 clients.
     attributes: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
+    # The name someone without an account gave (a held report, see HeldReport).
+    reporter_name: Mapped[str | None] = mapped_column(String(120))
     reopened_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     fixed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
@@ -237,3 +239,34 @@ class ApiKey(db.Model):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     created_at: Mapped[datetime] = created_at_column()
+
+
+class HeldReport(db.Model):
+    """A report sent by someone not logged in, waiting for its e-mail address to be confirmed.
+
+    A table of its own, not a status: every query of `map_report` (pages, queues, GeoJSON,
+    Open311, feeds, statistics) sees only published reports without having to know that held
+    ones exist. Confirming copies it into `map_report`; unconfirmed ones are purged."""
+
+    __tablename__ = "map_held_report"
+    __table_args__ = (Index("ix_map_held_report_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("map_category.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    location = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=False)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    locale: Mapped[str] = mapped_column(String(5), default="ka", server_default="ka")
+    # Uploads kept as they came until the report is published (then they are processed).
+    photo_keys: Mapped[list[str]] = mapped_column(
+        ARRAY(String(120)), default=list, server_default="{}"
+    )
+    # Set once confirmed: a second click on the link goes to the published report.
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("map_report.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    category: Mapped[Category] = relationship(lazy="joined")
+    district: Mapped[District] = relationship(lazy="joined")

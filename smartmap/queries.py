@@ -307,6 +307,21 @@ def latest(district: District | None, limit: int = 30) -> list[Report]:
     return list(db.session.scalars(statement))
 
 
+def district_panel(district: District, limit: int = 5) -> dict:
+    """A district page's panel: its latest open reports and its statistics."""
+    statement = (
+        select(Report)
+        .where(Report.district_id == district.id, Report.status.in_(OPEN_STATUSES))
+        .order_by(Report.created_at.desc(), Report.id.desc())
+        .limit(limit)
+    )
+    return {
+        "district": district,
+        "reports": list(db.session.scalars(statement)),
+        "statistics": district_statistics(district.id)[0],
+    }
+
+
 def link_targets(ids: list[int], user) -> list[LinkTarget]:
     statement = select(Report).where(Report.id.in_(ids))
     return [

@@ -32,6 +32,7 @@ UPLOAD_AREA = "map-uploads"
 MAX_DESCRIPTION = 2000
 MAX_MESSAGE = 2000
 REOPEN_DAYS = 30
+MAX_REOPEN_MESSAGE = 500  # "not fixed" is a short answer, not a new report
 S = ReportStatus
 # Which status may follow which; staff may also reopen a closed-type report to `acknowledged`.
 TRANSITIONS = {
@@ -87,14 +88,18 @@ def point(lon: float, lat: float):
     return func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
 
 
-def _category(code: str) -> Category:
+def outside_city_message() -> str:
+    return _("This place is outside the city. Please choose a place within its districts.")
+
+
+def checked_category(code: str) -> Category:
     category = category_by_code(code)
     if category is None:
         raise Refused(_("Please choose a category from the list."), 422, "category")
     return category
 
 
-def _description(text: str) -> str:
+def checked_description(text: str) -> str:
     text = clean_text(text or "").strip()
     if not text:
         raise Refused(_("Please describe the problem."), 422, "description")
@@ -111,8 +116,8 @@ def create_report(data: ReportInput, reporter: User | None, api_key_id: int | No
     """Insert the report with its district found by PostGIS in the same statement; a point in
     no district is outside the city."""
     lon, lat = checked_point(data.latitude, data.longitude)
-    category = _category(data.category_code)
-    description = _description(data.description)
+    category = checked_category(data.category_code)
+    description = checked_description(data.description)
     location = point(lon, lat)
     district = (
         select(District.id).where(func.ST_Covers(District.geom, location)).limit(1)
@@ -130,11 +135,7 @@ def create_report(data: ReportInput, reporter: User | None, api_key_id: int | No
         with db.session.begin_nested():
             report_id = db.session.scalar(insert(Report).values(**values).returning(Report.id))
     except IntegrityError:  # district_id NOT NULL: no district covers the point
-        raise Refused(
-            _("This place is outside the city. Please choose a place within its districts."),
-            422,
-            "latitude",
-        ) from None
+        raise Refused(outside_city_message(), 422, "latitude") from None
     report = db.session.get(Report, report_id)
     if reporter is not None:
         follow(report, reporter)
@@ -178,10 +179,10 @@ def _geography():
     return Geography(srid=4326)
 
 
-def _message(text: str | None, field: str) -> str:
+def _message(text: str | None, field: str, limit: int = MAX_MESSAGE) -> str:
     text = clean_text(text or "").strip()
-    if len(text) > MAX_MESSAGE:
-        raise Refused(_("A message can have at most %(n)s characters.", n=MAX_MESSAGE), 422, field)
+    if len(text) > limit:
+        raise Refused(_("A message can have at most %(n)s characters.", n=limit), 422, field)
     return text
 
 
@@ -280,16 +281,20 @@ def assign(report: Report, actor: User, assignee: User | None) -> None:
 
 
 def reopen(report: Report, actor: User, message: str) -> ReportUpdate:
-    """The reporter says it is not fixed, within 30 days: back in the queue, counted."""
+    """The reporter or a follower says it is not fixed, within 30 days of the fix: back in the
+    district's queue (its overdue clock still runs from the day it was reported), counted in
+    the public statistics. The row lock makes two answers to one fix reopen it once."""
     if not can_reopen(actor, report):
-        raise Refused(_("Only the person who reported this can reopen it."), 403)
+        raise Refused(_("Only the reporter and the followers of a report can reopen it."), 403)
+    db.session.execute(select(Report.id).where(Report.id == report.id).with_for_update())
+    db.session.refresh(report)
     if report.status != ReportStatus.FIXED or report.fixed_at is None:
         raise Refused(_("Only a report marked fixed can be reopened."), 409)
     if utcnow() - report.fixed_at > timedelta(days=REOPEN_DAYS):
         raise Refused(
             _("A report can be reopened within %(n)s days of being fixed.", n=REOPEN_DAYS), 409
         )
-    message = _message(message, "message") or _("It is not fixed.")
+    message = _message(message, "message", MAX_REOPEN_MESSAGE) or _("It is not fixed.")
     update = _record_update(report, actor, ReportStatus.ACKNOWLEDGED.value, message, "")
     report.status = ReportStatus.ACKNOWLEDGED.value
     report.reopened_count += 1

@@ -3,7 +3,7 @@
 from core import tasks
 from core.db import db
 from core.storage import storage
-from smartmap import photos, queries, services
+from smartmap import held, photos, queries, services
 from smartmap.models import Photo
 
 PHOTO_AREA = "map-photos"
@@ -33,3 +33,10 @@ def mail_followers(update_id: int) -> None:
 def refresh_grid(timestamp: int | None = None) -> None:
     """Recount reports per grid cell for zoomed-out maps of a big city (queries.GRID)."""
     queries.refresh_grid()
+
+
+@tasks.periodic("*/15 * * * *", periodic_id="map-held-purge")
+@tasks.job("smartmap.purge_held", lock="map-held-purge", retry=0)
+def purge_held(timestamp: int | None = None) -> int:
+    """Delete reports whose sender never confirmed the e-mail link, photos included."""
+    return held.purge()

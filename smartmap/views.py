@@ -11,26 +11,31 @@ from core.districts import all_districts, district_places
 from core.errors import Refused
 from core.extensions import limiter, post_only
 from core.forms import form_page
-from core.i18n import N_, flash_later
+from core.i18n import N_, current_language, flash_later
 from core.inputs import is_id, page_number
 from core.models import User
 from core.permissions import authorize, requires
-from core.security import account_key
+from core.security import account_key, typed_email_key
 from core.storage import storage
-from smartmap import queries, services
-from smartmap.forms import ReopenForm, ReportForm, StatusForm
+from smartmap import held, queries, services
+from smartmap.forms import HeldReportForm, ReopenForm, ReportForm, StatusForm
 from smartmap.models import STATUS_LABELS, Photo, Report, ReportStatus
 from smartmap.permissions import (
     can_follow,
+    can_open_report_form,
     can_reopen,
-    can_report,
     can_triage,
     can_use_triage_desk,
 )
 
 bp = Blueprint("smartmap", __name__, url_prefix="/map")
 MAX_AGE_DAYS = 3650
-REPORT_LIMIT = "20 per hour"  # per account: more is a script, not a resident
+REPORT_LIMIT = "20 per hour"  # per account (per address when not logged in)
+HELD_EMAIL_LIMIT = "5 per hour"  # reports sent by a visitor with one e-mail address
+HELD_THANKS = N_(
+    "Thank you. Please open the link we have sent to your e-mail address: "
+    "your report is published once you confirm it."
+)
 
 
 @bp.get("/")
@@ -75,7 +80,7 @@ def reports():
 
 
 def _report_form() -> ReportForm:
-    form = ReportForm()
+    form = ReportForm() if current_user.is_authenticated else HeldReportForm()
     form.category.choices = [("", _("Choose…"))] + [
         (c.code, c.name) for c in services.active_categories()
     ]
@@ -98,9 +103,14 @@ def _photo_contents(form: ReportForm) -> list[bytes]:
     return [upload.read() for upload in (form.photos.data or []) if upload and upload.filename]
 
 
+def _logged_in_or_get() -> bool:
+    return request.method != "POST" or current_user.is_authenticated
+
+
 @bp.route("/report", methods=["GET", "POST"])
-@requires(can_report, refusal=_l("Please confirm your e-mail address first."))
+@requires(can_open_report_form, refusal=_l("Please confirm your e-mail address first."))
 @limiter.limit(REPORT_LIMIT, key_func=account_key, exempt_when=post_only)
+@limiter.limit(HELD_EMAIL_LIMIT, key_func=typed_email_key, exempt_when=_logged_in_or_get)
 def new_report():
     form = _report_form()
     if not form.validate_on_submit():
@@ -118,13 +128,40 @@ def new_report():
             if nearby:
                 form.checked.data = "1"
                 return _form_page(form, suggestions=nearby)
-        report = services.create_report(data, current_user)
-        services.add_photos(report, _photo_contents(form), current_user)
+        return _send(form, data)
     except Refused as error:
         db.session.rollback()
         getattr(form, error.field or "description", form.description).errors.append(error.message)
         return _form_page(form, status=error.status)
+
+
+def _send(form: ReportForm, data: services.ReportInput):
+    """Publish a logged-in resident's report; hold a visitor's until the e-mail link."""
+    if not current_user.is_authenticated:
+        contents = _photo_contents(form)
+        held.hold_report(data, form.email.data, form.name.data, contents, current_language())
+        flash_later(HELD_THANKS, "success")
+        return redirect(url_for(".index"))
+    report = services.create_report(data, current_user)
+    services.add_photos(report, _photo_contents(form), current_user)
     flash_later(N_("Thank you: your report is in the district's queue."), "success")
+    return redirect(url_for(".detail", report_id=report.id))
+
+
+@bp.get("/held/<token>")
+def held_report(token):
+    """Shows a button: a mail scanner that opens the link publishes nothing."""
+    waiting = held.held_for_token(token)
+    if waiting.report_id is not None:
+        return redirect(url_for(".detail", report_id=waiting.report_id))
+    return render_template("smartmap/held.html", held=waiting, token=token)
+
+
+@bp.post("/held/<token>")
+@limiter.limit("10 per hour", key_func=lambda: "held:" + request.view_args["token"])
+def publish_held(token):
+    report = held.publish(held.held_for_token(token))
+    flash_later(N_("Thank you: your report is published and in the district's queue."), "success")
     return redirect(url_for(".detail", report_id=report.id))
 
 

@@ -59,6 +59,31 @@ def test_security_headers_forbid_inline_script(client):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
+def test_connect_src_allows_the_geocoder_and_configured_origins():
+    from core.security import connect_sources, content_security_policy
+
+    config = {
+        "GEOCODER_URL": "https://geo.example.ge/search?format=json",
+        "CSP_CONNECT_SRC": "https://stats.example.ge  https://geo.example.ge",
+    }
+    sources = connect_sources(config)
+    assert sources == ["https://stats.example.ge", "https://geo.example.ge"]
+    policy = content_security_policy("https://{s}.tile.example/{z}/{x}/{y}.png", sources)
+    assert "connect-src 'self' https://stats.example.ge https://geo.example.ge;" in policy
+    assert "connect-src 'self';" in content_security_policy("/tiles/{z}/{x}/{y}.png", [])
+    assert connect_sources({"GEOCODER_URL": "", "CSP_CONNECT_SRC": ""}) == []
+
+
+def test_app_with_a_geocoder_lets_the_browser_reach_it():
+    from core.app import create_app
+
+    app = create_app(
+        {"GHIA_ENV": "testing", "TESTING": True, "GEOCODER_URL": "https://geo.example.ge/search"}
+    )
+    policy = app.test_client().get("/healthz").headers["Content-Security-Policy"]
+    assert "connect-src 'self' https://geo.example.ge;" in policy
+
+
 def test_pages_have_no_inline_script(client):
     for path in PAGES[:-1]:
         html = client.get(path).get_data(as_text=True)

@@ -90,3 +90,28 @@ def test_map_page_links_each_district_to_its_page_with_a_point_inside_it(app, cl
         for slug, lon, lat, _name in places:
             assert district_at(float(lon), float(lat)).slug == slug
     assert "Map tiles could not be loaded; district borders are still shown." in html
+
+
+def test_district_page_shows_its_open_reports_and_their_figures(app, client):
+    from datetime import timedelta
+
+    from core.db import db, utcnow
+    from tests.smartmap_helpers import make_report
+
+    with app.test_request_context():
+        make_report("vake", description="x", created_at=utcnow() - timedelta(days=30))
+        fixed = make_report("vake", offset_m=30, status="fixed", fixed_at=utcnow())
+        fixed.created_at = utcnow() - timedelta(days=4)
+        make_report("vake", offset_m=60, reopened_count=2)
+        elsewhere = make_report("isani")
+        db.session.commit()
+    html = client.get("/districts/vake?lang=en").get_data(as_text=True)
+    panel = html[html.index('id="panel-reports"') :]
+    figures = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", panel))
+    assert figures == {"Open": "2", "Overdue": "1", "Reopened": "2", "Median days to fix": "4"}
+    assert panel.count('href="/map/reports/') == 2
+    assert f'href="/map/reports/{fixed.id}"' not in panel
+    assert f'href="/map/reports/{elsewhere.id}"' not in panel
+    assert "/map/reports?district=vake&amp;status=open" in panel
+    empty = client.get("/districts/gldani?lang=en").get_data(as_text=True)
+    assert "No open reports in this district." in empty

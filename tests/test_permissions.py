@@ -56,6 +56,8 @@ from petitions.permissions import (
 from smartmap.models import Report
 from smartmap.permissions import (
     can_follow,
+    can_manage_categories,
+    can_open_report_form,
     can_reopen,
     can_report,
     can_triage,
@@ -127,6 +129,9 @@ CASES = [
     (can_triage, (IN_DISTRICT,), {Role.DISTRICT_STAFF, Role.ADMIN}),
     (can_triage, (ELSEWHERE,), ADMINS),
     (can_reopen, (IN_DISTRICT,), NOBODY),  # no reporter; the reporter's case is below
+    # Visitors report too (held until their e-mail link is confirmed).
+    (can_open_report_form, (), EVERYONE),
+    (can_manage_categories, (), ADMINS),
     (can_follow, (IN_DISTRICT,), SIGNED_IN),
 ]
 
@@ -159,7 +164,11 @@ def test_taking_part_needs_a_confirmed_address():
     assert can_take_part(user_in_memory(Role.RESIDENT, confirmed=True))
 
 
-def test_only_the_reporter_may_reopen():
+def test_an_unconfirmed_account_may_not_open_the_report_form():
+    assert not can_open_report_form(user_in_memory(Role.RESIDENT, confirmed=False))
+
+
+def test_only_the_reporter_may_reopen_without_following():
     reporter, other = user_in_memory(Role.RESIDENT), user_in_memory(Role.ADMIN)
     reporter.id, other.id = 7, 8
     report = Report(district_id=1, status="fixed", reporter_id=7)

@@ -30,7 +30,9 @@ from core.storage import storage
 from news import services as news
 from news.models import Attachment, Post
 from petitions.models import Petition
-from smartmap.models import Photo, Report
+from smartmap import held
+from smartmap.models import HeldReport, Photo, Report
+from smartmap.services import ReportInput
 from tests.budget_factories import make_ballot, make_proposal
 from tests.conftest import CSRF_INPUT
 from tests.factories import ANONYMOUS, ROLES, log_in, make_user
@@ -197,8 +199,16 @@ EXPECTED = {
     ("smartmap.statistics", "GET"):       PUBLIC,
     ("smartmap_api.reports_geojson", "GET"): PUBLIC,
     ("smartmap_api.atom_feed", "GET"):    PUBLIC,
-    ("smartmap.new_report", "GET"):       row(LOGIN, 200, 200, 200, 200, 200, 200),
-    ("smartmap.new_report", "POST"):      row(LOGIN, 302, 302, 302, 302, 302, 302),
+    # Visitors report too: held until the e-mail link (a signed token) is confirmed.
+    ("smartmap.new_report", "GET"):       PUBLIC,
+    ("smartmap.new_report", "POST"):      row(302, 302, 302, 302, 302, 302, 302),
+    ("smartmap.held_report", "GET"):      PUBLIC,
+    ("smartmap.publish_held", "POST"):    row(302, 302, 302, 302, 302, 302, 302),
+    ("smartmap.category_list", "GET"):    row(LOGIN, 403, 403, 403, 403, 403, 200),
+    ("smartmap.new_category", "GET"):     row(LOGIN, 403, 403, 403, 403, 403, 200),
+    ("smartmap.new_category", "POST"):    row(LOGIN, 403, 403, 403, 403, 403, 302),
+    ("smartmap.edit_category", "GET"):    row(LOGIN, 403, 403, 403, 403, 403, 200),
+    ("smartmap.edit_category", "POST"):   row(LOGIN, 403, 403, 403, 403, 403, 302),
     ("smartmap.follow", "POST"):          row(LOGIN, 302, 302, 302, 302, 302, 302),
     ("smartmap.unfollow", "POST"):        row(LOGIN, 302, 302, 302, 302, 302, 302),
     # Only the reporter reopens (the walk's report has none that is logged in).
@@ -239,6 +249,7 @@ class World:
     planned: Ballot  # budgeting: a ballot in review, still editable
     proposal: Proposal  # budgeting: a resident's proposal for the planned ballot's district
     report: Report  # a smart map report in Vake, with a processed photo
+    held: HeldReport  # a visitor's report waiting for its e-mail link
 
 
 def _post(title: str, publish: bool) -> Post:
@@ -297,6 +308,7 @@ def _world() -> World:
         planned=(planned := make_ballot(phase=Phase.REVIEW)),
         proposal=make_proposal(planned),
         report=_report(),
+        held=held.hold_report(_held_input(), "visitor@example.org", "", [], "ka"),
     )
     db.session.commit()
     return world
@@ -339,7 +351,17 @@ def _report_form(w: World) -> dict:
         "latitude": lat,
         "longitude": lon,
         "checked": "1",
+        "email": f"visitor{next(_serial)}@example.org",  # for visitors; accounts have theirs
     }
+
+
+def _held_input() -> ReportInput:
+    lat, lon = place_in("vake")
+    return ReportInput("road", "ორმო", lat, lon)
+
+
+def _category_form(code: str) -> dict:
+    return {"code": code, "name_ka": "გზა", "name_en": "Road", "target_days": "14", "active": "y"}
 
 
 STATUS_FORM = {"status": "acknowledged", "public_message": "Seen"}
@@ -400,6 +422,9 @@ URL_ARGS = {
     "smartmap.unfollow": lambda w: {"report_id": w.report.id},
     "smartmap.reopen": lambda w: {"report_id": w.report.id},
     "smartmap.change_status": lambda w: {"report_id": w.report.id},
+    "smartmap.held_report": lambda w: {"token": held.token(w.held)},
+    "smartmap.publish_held": lambda w: {"token": held.token(w.held)},
+    "smartmap.edit_category": lambda w: {"category_id": w.report.category_id},
     "smartmap.assign": lambda w: {"report_id": w.report.id},
     "smartmap_api.reports_geojson": lambda w: {"bbox": "44.6,41.6,45,41.9", "zoom": 12},
     "open311.discovery": lambda w: OPEN311,
@@ -446,6 +471,8 @@ FORMS = {
     "budgeting.review_proposal": lambda w: {"cost": "100"},
     # smartmap
     "smartmap.new_report": _report_form,
+    "smartmap.new_category": lambda w: _category_form(f"walk-{next(_serial)}"),
+    "smartmap.edit_category": lambda w: _category_form("road"),
     "smartmap.change_status": lambda w: STATUS_FORM,
     "smartmap.bulk": lambda w: {**STATUS_FORM, "report": w.report.id},
 }

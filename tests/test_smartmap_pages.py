@@ -279,3 +279,30 @@ def test_reporting_is_rate_limited_per_account(client, resident):
     answers = [client.post("/map/report", data=form).status_code for _ in range(21)]
     assert answers == [302] * 20 + [429]
     assert len(reports()) == 20
+
+
+def test_a_follower_answers_not_fixed_on_the_page_once_per_fix(app, client):
+    with app.test_request_context():
+        report = make_report()
+        staff = make_user(Role.DISTRICT_STAFF, districts=["vake"])
+        services.change_status(report, staff, "fixed", "Patched")
+        follower = make_user()
+        services.follow(report, follower)
+        db.session.commit()
+    url = f"/map/reports/{report.id}"
+    assert "Not fixed?" not in client.get(url + "?lang=en").get_data(as_text=True)
+    log_in(client, follower)
+    assert "Not fixed?" in client.get(url + "?lang=en").get_data(as_text=True)
+    too_long = submit(client, f"{url}/reopen?lang=en", {"message": "ა" * 501}, url)
+    assert too_long.status_code == 422
+    assert db.session.get(Report, report.id).status == "fixed"
+    response = submit(client, f"{url}/reopen", {"message": "ორმო ისევ არის"}, url)
+    assert response.status_code == 302
+    page = client.get(url + "?lang=en").get_data(as_text=True)
+    assert "ორმო ისევ არის" in page
+    assert "Not fixed?" not in page
+    again = submit(client, f"{url}/reopen?lang=en", {"message": "again"}, url)
+    assert again.status_code == 409
+    assert db.session.get(Report, report.id).reopened_count == 1
+    log_in(client, make_user())  # not a follower
+    assert submit(client, f"{url}/reopen", {}, url).status_code == 403

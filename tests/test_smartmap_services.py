@@ -184,11 +184,56 @@ def test_reopening_is_refused_late_by_others_or_when_not_fixed():
     with pytest.raises(Refused, match="marked fixed"):
         services.reopen(report, resident, "")
     services.change_status(report, staff(), "fixed", "Patched")
-    with pytest.raises(Refused, match="Only the person"):
+    with pytest.raises(Refused, match="Only the reporter and the followers"):
         services.reopen(report, make_user(), "")
     report.fixed_at = utcnow() - timedelta(days=31)
     with pytest.raises(Refused, match="within 30 days"):
         services.reopen(report, resident, "")
+
+
+def test_a_follower_answers_not_fixed_and_it_is_back_in_the_queue_overdue():
+    report = make_report(created_at=utcnow() - timedelta(days=40))  # road: 14 target days
+    follower = make_user()
+    services.follow(report, follower)
+    services.change_status(report, staff(), "fixed", "Patched")
+    assert queries.district_statistics(report.district_id)[0]["overdue"] == 0
+    services.reopen(report, follower, "ორმო ისევ არის")
+    assert (report.status, report.reopened_count, report.fixed_at) == ("acknowledged", 1, None)
+    assert report.updates[-1].author_id == follower.id
+    row = queries.district_statistics(report.district_id)[0]
+    assert (row["open"], row["overdue"], row["reopened"]) == (1, 1, 1)
+    page, overdue = queries.queue_page(staff(), 1, queries.Filters())
+    assert report.id in {r.id for r in page.items}
+    assert report.id in overdue
+
+
+def test_one_not_fixed_per_person_per_fix_and_again_after_the_next_fix():
+    resident, follower = make_user(), make_user()
+    report = make_report(reporter=resident)
+    services.follow(report, follower)
+    services.change_status(report, staff(), "fixed", "Patched")
+    services.reopen(report, follower, "")
+    with pytest.raises(Refused, match="marked fixed"):
+        services.reopen(report, follower, "")  # the same fix: once
+    with pytest.raises(Refused, match="marked fixed"):
+        services.reopen(report, resident, "")  # already reopened by the follower
+    services.change_status(report, staff(), "fixed", "Patched again")
+    services.reopen(report, follower, "Still not")
+    assert report.reopened_count == 2
+
+
+def test_not_fixed_needs_a_short_message_and_a_confirmed_follower():
+    report = make_report()
+    unconfirmed = make_user(confirmed=False)
+    services.follow(report, unconfirmed)
+    services.change_status(report, staff(), "fixed", "Patched")
+    with pytest.raises(Refused, match="Only the reporter and the followers"):
+        services.reopen(report, unconfirmed, "")
+    follower = make_user()
+    services.follow(report, follower)
+    with pytest.raises(Refused, match="at most 500 characters"):
+        services.reopen(report, follower, "ა" * 501)
+    assert report.status == "fixed"
 
 
 def test_follow_and_unfollow():

@@ -83,3 +83,33 @@ def test_the_report_form_has_no_serious_accessibility_violation(map_page, app, v
     log_in(page, email)
     page.goto("/map/report?lang=ka")
     assert serious_violations(page) == []
+
+
+def test_a_visitor_reports_and_publishes_it_from_the_mail_link(map_page, app, vake):
+    """Not logged in: the report waits for the e-mail link; the link's page publishes it with
+    a button; axe-core finds nothing serious on the form, the link's page or the admin pages."""
+    from sqlalchemy import select
+
+    from core.models import OutboxMail
+    from tests.test_smartmap_held import LINK
+
+    page = map_page
+    lat, lon = vake
+    fill_report(page, lat, lon, "A broken bench")
+    assert serious_violations(page) == []
+    page.get_by_label("Your e-mail address (not shown in public)").fill("bench@example.org")
+    page.get_by_label("Your name (optional)").fill("Nino")
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.get_by_text("Please open the link we have sent")).to_be_visible()
+    with app.app_context():
+        body = db.session.scalars(select(OutboxMail.body_text)).one()
+        admin = make_user(Role.ADMIN, locale="en").email
+    page.goto(LINK.search(body).group(1) + "?lang=ka")
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="შეტყობინების გამოქვეყნება").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("გზის დაზიანება")
+    expect(page.get_by_text("Nino", exact=False).first).to_be_visible()
+    log_in(page, admin)
+    for path in ["/map/categories", "/map/categories/new", "/map/categories/1"]:
+        page.goto(f"{path}?lang=ka")
+        assert serious_violations(page) == [], path
