@@ -455,6 +455,10 @@ def test_the_demo_loader_adds_petitions_in_several_states(app):
         assert demo.load() == "petitions: already there"
         statuses = set(db.session.scalars(select(Petition.status)))
         assert {"open", "responded", "rejected", "in_moderation"} <= statuses
+        # Its counts are real signatures: the nightly recount finds nothing to correct.
+        assert services.reconcile() == 0
+        shown = db.session.scalar(select(func.max(Petition.shown_count)))
+        assert shown >= settings.first_threshold()  # one petition is past its threshold
         db.session.rollback()
 
 
