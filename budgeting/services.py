@@ -154,6 +154,18 @@ def _check_voter(user, ballot: Ballot) -> None:
         raise Refused(_("Only verified residents of this district can vote on its ballot."), 403)
 
 
+def why_cannot_vote(user, ballot: Ballot) -> str | None:
+    """What a signed-in person would be told on submitting this open ballot, said before they
+    fill it in; None when they may vote (or are not signed in: the page asks them to log in)."""
+    if not getattr(user, "is_authenticated", False) or not voting_open(ballot):
+        return None
+    try:
+        _check_voter(user, ballot)
+    except Refused as refusal:
+        return refusal.message
+    return None
+
+
 def _check_choices(ballot: Ballot, choices: list[str]) -> None:
     codes = {option.code for option in ballot.options}
     if len(set(choices)) != len(choices) or not set(choices) <= codes:

@@ -74,6 +74,7 @@ def _ballot_page(ballot: Ballot, entered=None, error: str | None = None, status:
         total=total,
         error=error,
         open=services.voting_open(ballot),
+        cannot_vote=services.why_cannot_vote(current_user, ballot),
         results_public=_results_public(ballot),
     )
     return page, status

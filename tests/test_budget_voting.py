@@ -165,3 +165,27 @@ def test_the_home_page_and_index_show_the_open_cycle(client):
     assert "voting until" in home
     index = client.get("/budget/?lang=en").get_data(as_text=True)
     assert f"/budget/cycles/{ballot.cycle_id}" in index
+
+
+@pytest.mark.parametrize(
+    ("verified_in", "told"),
+    [
+        (None, "Only residents with a verified district can vote."),
+        ("gldani", "Only verified residents of this district can vote on its ballot."),
+    ],
+)
+def test_the_ballot_page_says_who_may_vote_before_it_is_filled_in(client, verified_in, told):
+    ballot = make_ballot()
+    user = resident(verified_in) if verified_in else make_user()
+    db.session.commit()
+    log_in(client, user)
+    page = client.get(f"/budget/ballots/{ballot.id}?lang=en").get_data(as_text=True)
+    assert told in page
+    assert f"/budget/ballots/{ballot.id}/vote" not in page  # no form that would be refused
+    assert ("/accounts/residency" in page) == (verified_in is None)
+    own = resident()
+    db.session.commit()
+    log_in(client, own)
+    assert f"/budget/ballots/{ballot.id}/vote" in client.get(
+        f"/budget/ballots/{ballot.id}"
+    ).get_data(as_text=True)
