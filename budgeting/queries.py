@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 
 from budgeting.models import Ballot, Cycle, Option, Phase, Proposal, ProposalStatus
 from budgeting.permissions import can_manage_budget
-from core.db import db
+from core.db import authored_by, db
 from core.i18n import money
 from core.links import LinkTarget
 from core.openapi import point_feature
@@ -69,7 +69,7 @@ def proposal_targets(ids: list[int], user) -> list[LinkTarget]:
     """Proposals as "related" entries: for their author and the budget staff only."""
     statement = select(Proposal).where(Proposal.id.in_(ids))
     if not can_manage_budget(user):
-        statement = statement.where(Proposal.author_id == getattr(user, "id", None))
+        statement = statement.where(authored_by(Proposal.author_id, user))
     return [
         LinkTarget(
             p.ref,

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import CheckConstraint, DateTime, MetaData, func
+from sqlalchemy import CheckConstraint, ColumnElement, DateTime, MetaData, false, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -22,6 +22,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def authored_by(column, user) -> ColumnElement[bool]:
+    """`column` (an author's id) is this user's; false for a visitor. Comparing with a visitor's
+    missing id would be `IS NULL`, which matches every row whose author deleted the account."""
+    user_id = getattr(user, "id", None)
+    return column == user_id if user_id is not None else false()
 
 
 def utcnow() -> datetime:

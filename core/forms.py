@@ -5,7 +5,7 @@ from datetime import datetime
 from flask import render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, StringField
+from wtforms import DateField, DateTimeLocalField, PasswordField, StringField
 from wtforms.validators import StopValidation, ValidationError
 
 from core.i18n import from_local, to_local
@@ -46,6 +46,22 @@ class LocalDateField(DateField):
 
     def pre_validate(self, form):
         if self.data is not None and not day_in_range(self.data):
+            raise StopValidation(out_of_range_message())
+
+    @property
+    def moment(self) -> datetime | None:
+        return from_local(self.data)
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A moment typed in `TIMEZONE` (`<input type="datetime-local">`), within the sane range of
+    days, so turning it into UTC can neither overflow (year 1) nor reach the database absurd."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%Y-%m-%dT%H:%M", **kwargs)
+
+    def pre_validate(self, form):
+        if self.data is not None and not day_in_range(self.data.date()):
             raise StopValidation(out_of_range_message())
 
     @property

@@ -1,7 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     SelectField,
     StringField,
     SubmitField,
@@ -9,7 +8,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from core.forms import Form
+from core.forms import Form, LocalDateTimeField
 from petitions.models import DETAILS_MAX, SUMMARY_MAX, TITLE_MAX, TOPIC_LABELS
 
 LANGUAGES = [("ka", _l("Georgian")), ("en", _l("English"))]
@@ -71,12 +70,8 @@ class InvalidateForm(Form):
         description=_l("For example @spam.example; its subdomains are included."),
         validators=[Optional(), Length(max=254)],
     )
-    since = DateTimeLocalField(
-        _l("Signed from (local time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
-    )
-    until = DateTimeLocalField(
-        _l("Signed before (local time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
-    )
+    since = LocalDateTimeField(_l("Signed from (local time)"), validators=[Optional()])
+    until = LocalDateTimeField(_l("Signed before (local time)"), validators=[Optional()])
     reason = TextAreaField(
         _l("Reason (shown publicly on the petition's page)"),
         validators=[Optional(), Length(max=500)],

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from core import links
-from core.db import db, utcnow
+from core.db import authored_by, db, utcnow
 from core.districts import all_districts
 from core.i18n import city_zone, to_local
 from core.links import LinkTarget
@@ -97,7 +97,7 @@ def link_targets(ids: list[int], user) -> list[LinkTarget]:
     moderators and their author."""
     statement = select(Petition).where(Petition.id.in_(ids))
     if not can_moderate_petitions(user):
-        author = Petition.author_id == getattr(user, "id", None)
+        author = authored_by(Petition.author_id, user)
         statement = statement.where(or_(public_clause(), author))
     return [
         LinkTarget(

@@ -318,11 +318,11 @@ def cross_threshold(petition: Petition, threshold: int, count: int) -> bool:
         .on_conflict_do_nothing()
         .returning(ThresholdCrossing.id)
     ).scalar_one_or_none()
-    if crossing is None:
-        return False
-    if petition.status == Status.OPEN:
+    if petition.status == Status.OPEN:  # also again, after removed signatures took it back
         petition.response_due_at = utcnow() + timedelta(days=settings.response_days())
         _move(petition, Status.THRESHOLD_REACHED, None, "threshold_reached", threshold=threshold)
+    if crossing is None:
+        return False
     events.emit(
         "petition.threshold",
         petition.ref,
@@ -456,6 +456,7 @@ def invalidate_signatures(
     petition.shown_count = func.greatest(Petition.shown_count - uncounted, 0)
     db.session.flush()
     db.session.refresh(petition, ["shown_count"])
+    _reopen_if_under_threshold(actor, petition)
     audit.record(
         actor,
         "petition.invalidate_signatures",
@@ -466,6 +467,17 @@ def invalidate_signatures(
         **removal.criteria,
     )
     return removal
+
+
+def _reopen_if_under_threshold(actor: User, petition: Petition) -> None:
+    """Removed signatures can take a petition back under its threshold before its deadline:
+    it is open again and owes no response until it crosses again (its first crossing stays
+    recorded, so the news post and mails are not sent twice)."""
+    if petition.status == Status.THRESHOLD_REACHED and (
+        petition.shown_count < settings.first_threshold()
+    ):
+        petition.response_due_at = None
+        _move(petition, Status.OPEN, actor, "back_under_threshold")
 
 
 def _mark_invalid(petition: Petition, given: SignatureFilter, removal) -> tuple[int, int]:

@@ -22,7 +22,7 @@ from core.districts import all_districts
 from core.errors import Refused
 from core.extensions import limiter
 from core.forms import form_page, prefilled
-from core.i18n import N_, day, flash_later, from_local, number
+from core.i18n import N_, day, flash_later, number
 from core.inputs import page_number
 from core.permissions import authorize, require_confirmed, requires
 from core.security import account_key, site_url
@@ -333,8 +333,8 @@ def respond(petition):
 def _signature_filter(form: InvalidateForm) -> services.SignatureFilter:
     return services.SignatureFilter(
         domain=form.domain.data or "",
-        since=from_local(form.since.data),
-        until=from_local(form.until.data),
+        since=form.since.moment,
+        until=form.until.moment,
     )
 
 

@@ -1,6 +1,7 @@
 """Addresses to places through the configured Nominatim-compatible geocoder (GEOCODER_URL),
 for Open311 clients that send `address_string` instead of lat/long."""
 
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -11,6 +12,7 @@ from flask_babel import gettext as _
 
 from core.errors import Refused
 
+MAX_ANSWER_BYTES = 1_000_000  # a truncated answer is no JSON: "not found"
 TIMEOUT_S = 5
 
 
@@ -30,13 +32,13 @@ def locate(address: str) -> tuple[float, float]:
     asking = urllib.request.Request(url, headers=agent)  # noqa: S310 - http(s) only, above
     try:
         with urllib.request.urlopen(asking, timeout=TIMEOUT_S) as answer:  # noqa: S310 - checked
-            found = json.load(answer)
+            found = json.loads(answer.read(MAX_ANSWER_BYTES))
         return float(found[0]["lat"]), float(found[0]["lon"])
     except (IndexError, KeyError, TypeError, ValueError):
         raise Refused(
             _("This address could not be found; please send lat and long."), 400
         ) from None
-    except (OSError, urllib.error.URLError):
+    except (OSError, urllib.error.URLError, http.client.HTTPException):  # e.g. not HTTP at all
         raise Refused(
             _("The address could not be looked up just now; please send lat and long."), 400
         ) from None

@@ -98,7 +98,11 @@ def hold_report(
 
 
 def _account(email: str) -> User | None:
-    statement = select(User).where(func.lower(User.email) == email, User.active)
+    # Only a confirmed address proves the account is the sender's: anyone can sign up with
+    # another person's address and never confirm it.
+    statement = select(User).where(
+        func.lower(User.email) == email, User.active, User.email_confirmed_at.is_not(None)
+    )
     return db.session.scalars(statement).first()
 
 

@@ -300,3 +300,18 @@ def test_the_layers_are_in_the_api_document_and_on_the_reports_map(client):
     assert 'data-name="petitions"' in page
     assert 'data-name="projects"' in page
     assert 'data-url="/api/v1/budget/projects.geojson?lang=en"' in page
+
+
+def test_a_proposal_whose_author_left_stays_hidden_from_visitors(ctx):
+    from flask_login import AnonymousUserMixin
+
+    from budgeting import queries as budget_queries
+    from petitions import queries as petition_queries
+
+    proposal = make_proposal(make_ballot(phase=Phase.REVIEW))
+    draft = petition_in(Status.DRAFT)
+    proposal.author_id = draft.author_id = None  # as when the account is deleted
+    db.session.flush()
+    visitor = AnonymousUserMixin()
+    assert budget_queries.proposal_targets([proposal.id], visitor) == []
+    assert petition_queries.link_targets([draft.id], visitor) == []

@@ -2,6 +2,7 @@
 specification's JSON Schemas (../shared/data/open311/schema) where they exist."""
 
 import json
+import socket
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from threading import Thread
@@ -457,6 +458,24 @@ def test_an_address_the_geocoder_does_not_know_is_a_400(client, world, geocoder,
 def test_a_geocoder_that_does_not_answer_is_a_400(app, client, world, monkeypatch):
     monkeypatch.setitem(app.config, "GEOCODER_URL", f"http://127.0.0.1:{free_port()}")
     response = address_post(client, world["key"], address_string="Pekini 10")
+    assert response.status_code == 400
+    schema_check_error(response.json)
+
+
+@pytest.mark.parametrize("answer", [b"not HTTP at all\r\n\r\n", b"HTTP/1.1 200 OK\r\n"])
+def test_a_geocoder_answering_garbage_is_a_400(app, client, world, monkeypatch, answer):
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def answer_once():
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(answer)
+
+    Thread(target=answer_once, daemon=True).start()
+    monkeypatch.setitem(app.config, "GEOCODER_URL", f"http://127.0.0.1:{server.getsockname()[1]}")
+    response = address_post(client, world["key"], address_string="Pekini 10")
+    server.close()
     assert response.status_code == 400
     schema_check_error(response.json)
 

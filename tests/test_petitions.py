@@ -691,13 +691,20 @@ def test_removing_signatures_by_domain_corrects_the_count_and_keeps_the_rows(ctx
     assert (removal.moderator_id, removal.reason) == (staff.id, "Bots from one domain")
     assert removal.criteria == {"domain": "spam.example"}
     assert audit_actions(petition).count("petition.invalidate_signatures") == 1
-    # The crossing stays recorded; the counter and the nightly recount agree.
-    assert petition.status == "threshold_reached"
+    # Under the threshold again, it owes no response; the crossing stays recorded.
+    assert (petition.status, petition.response_due_at) == ("open", None)
     assert count(ThresholdCrossing, ThresholdCrossing.petition_id == petition.id) == 1
     assert services.count_new_signatures() == 0
     assert services.reconcile() == 0
     assert sum(n for _, n in queries.counts_by_district(petition)) == 4
     assert services.preview_invalidation(staff, petition, SPAM) == 0
+    # Real signatures take it over again: reached once more, its consequences not repeated.
+    for _ in range(settings.first_threshold()):
+        sign_on(petition, utcnow())
+    services.count_new_signatures()
+    assert petition.status == "threshold_reached"
+    assert petition.response_due_at is not None
+    assert count(Event, Event.kind == "petition.threshold") == 1
 
 
 def test_signatures_not_yet_counted_are_removed_without_touching_the_count(ctx):
@@ -790,6 +797,10 @@ def test_a_moderator_previews_then_removes_and_the_page_says_why(client, app):
     again = submit(client, url, {"domain": "spam.example", "reason": "Bots", "confirm": "1"})
     assert again.status_code == 422
     assert "No signature of this petition matches the filter." in again.get_data(as_text=True)
+    for moment in ("0001-01-01T00:00", "9999-12-31T23:59"):  # once a 500 (UTC overflow)
+        absurd = submit(client, url, {"since": moment, "preview": "1"})
+        assert absurd.status_code == 422
+        assert "Please enter a date between" in absurd.get_data(as_text=True)
 
 
 def test_the_removal_page_refuses_residents_and_posts_without_a_token(client, app):

@@ -98,6 +98,16 @@ def test_an_address_with_an_account_is_held_too_and_mailed_in_the_accounts_langu
 
 
 @pytest.mark.usefixtures("ctx_en")
+def test_an_unconfirmed_account_with_the_address_is_not_credited_with_the_report():
+    # Anyone can sign up with another person's address; only confirming it proves it is theirs.
+    squatter = make_user(email="owner@example.org", confirmed=False)
+    report = held.publish(held.hold_report(data(), "owner@example.org", "Owner", [], "ka"))
+    assert report.reporter_id is None
+    assert report.reporter_name == "Owner"
+    assert not services.is_following(report, squatter)
+
+
+@pytest.mark.usefixtures("ctx_en")
 @pytest.mark.parametrize(
     ("changes", "email", "name", "message"),
     [
