@@ -212,7 +212,9 @@ def _clusters(bbox, zoom: int, status, category) -> list[dict]:
         func.count(),
         func.ST_AsGeoJSON(func.ST_Centroid(func.ST_Collect(Report.location)), 6),
     ).group_by(cell)
-    statement = _map_filters(_in_box(statement, bbox), status, category).limit(MAX_FEATURES)
+    statement = _map_filters(_in_box(statement, bbox), status, category)
+    # A view too wide for its zoom keeps its biggest clusters, never an arbitrary sample.
+    statement = statement.order_by(func.count().desc()).limit(MAX_FEATURES)
     return [
         {
             "type": "Feature",
@@ -232,7 +234,10 @@ def _big_table() -> bool:
 
 
 def refresh_grid() -> None:
-    """Recount the grid; readers keep the old counts meanwhile (CONCURRENTLY)."""
+    """Recount the grid; readers keep the old counts meanwhile (CONCURRENTLY). A small city's
+    maps count live and never read it, so it is not recounted for them."""
+    if not _big_table():
+        return
     db.session.execute(text("REFRESH MATERIALIZED VIEW CONCURRENTLY map_report_grid"))
 
 
@@ -246,6 +251,7 @@ def _grid_clusters(bbox, zoom: int, status, category) -> list[dict]:
         select(count, func.sum(GRID.c.sx) / count, func.sum(GRID.c.sy) / count)
         .where(GRID.c.level == level, _grid_box(bbox, level))
         .group_by(gx, gy)
+        .order_by(count.desc())  # the biggest cells, as in _clusters
         .limit(MAX_FEATURES)
     )
     if status:
