@@ -120,3 +120,15 @@ def init_inputs(app: Flask) -> None:
     """Before any route is added: every `<int:…>` becomes a bounded id."""
     app.url_map.converters["int"] = IdConverter
     app.before_request(refuse_control_characters)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_row(values) -> list:
+    """A row for a downloadable CSV: text a spreadsheet would run as a formula (a petition
+    titled "=HYPERLINK(…)") gets a leading apostrophe, as OWASP advises; numbers stay numbers."""
+    return [
+        "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+        for value in values
+    ]

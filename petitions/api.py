@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from core.db import db
+from core.inputs import csv_row
 from core.openapi import (
     ID_RANGE,
     LanguageQuery,
@@ -125,17 +126,19 @@ def petitions_csv(lang: str | None = None, **filters):
     writer.writerow(CSV_COLUMNS)
     for p in db.session.scalars(queries.public(**filters)):
         writer.writerow(
-            [
-                p.id,
-                p.status,
-                p.topic,
-                p.title,
-                p.district_id or "",
-                p.shown_count,
-                p.opened_at.isoformat() if p.opened_at else "",
-                p.deadline.isoformat() if p.deadline else "",
-                p.responded_at.isoformat() if p.responded_at else "",
-            ]
+            csv_row(
+                [
+                    p.id,
+                    p.status,
+                    p.topic,
+                    p.title,
+                    p.district_id or "",
+                    p.shown_count,
+                    p.opened_at.isoformat() if p.opened_at else "",
+                    p.deadline.isoformat() if p.deadline else "",
+                    p.responded_at.isoformat() if p.responded_at else "",
+                ]
+            )
         )
     return Response(out.getvalue(), mimetype="text/csv")
 

@@ -1,6 +1,8 @@
 """Petitions (SPEC §4): every transition and refusal, signing, counting, pages and the API."""
 
+import csv
 import html
+import io
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -818,3 +820,13 @@ def test_the_removal_page_refuses_residents_and_posts_without_a_token(client, ap
     assert client.post(url, data=form).status_code == 400  # no CSRF token
     with app.app_context():
         assert count(Signature, Signature.invalidation_id.is_not(None)) == 0
+
+
+def test_the_csv_never_hands_a_spreadsheet_a_formula(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+        petition.title = '=HYPERLINK("http://evil.example","Click")'
+        db.session.commit()
+    rows = list(csv.reader(io.StringIO(client.get("/api/v1/petitions.csv").get_data(as_text=True))))
+    titles = [row[3] for row in rows[1:]]
+    assert '\'=HYPERLINK("http://evil.example","Click")' in titles

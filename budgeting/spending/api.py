@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from budgeting.spending import queries
 from budgeting.spending.importer import COLUMNS
 from budgeting.spending.models import FIRST_YEAR, LAST_YEAR, SpendingLine
+from core.inputs import csv_row
 from core.openapi import LanguageQuery, page_field, plain_text
 
 bp = Blueprint("spending_api", __name__, description="Planned and actual budget spending.")
@@ -82,7 +83,7 @@ def spending(arguments: dict):
     }
 
 
-def csv_row(line: SpendingLine) -> list:
+def line_values(line: SpendingLine) -> list:
     return [
         line.year,
         line.district.slug if line.district else queries.CITY,
@@ -103,7 +104,7 @@ def spending_csv(arguments: dict):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    writer.writerows(csv_row(line) for line in queries.lines(_filters(arguments)))
+    writer.writerows(csv_row(line_values(line)) for line in queries.lines(_filters(arguments)))
     return Response(
         out.getvalue(),
         mimetype="text/csv",
