@@ -306,6 +306,8 @@ def propose(
     )
     db.session.add(proposal)
     db.session.flush()
+    if origin_ref:  # checked by the caller with links.origin; linked both ways
+        links.link_started(proposal.ref, origin_ref, user)
     return proposal
 
 

@@ -147,14 +147,12 @@ def propose(cycle_id: int):
     form = ProposalForm()
     if form.validate_on_submit():
         try:
-            proposal = services.propose(
+            services.propose(
                 current_user, cycle, form.title.data, form.description.data, origin and origin.ref
             )
         except Refused as refusal:
             _refused(form, refusal)
             return form_page("budgeting/propose.html", form, cycle=cycle, origin=origin)
-        if origin:
-            links.link_started(proposal.ref, origin.ref, current_user)
         flash_later(N_("Thank you: your proposal is sent for review."), "success")
         return redirect(url_for("budgeting.cycle", cycle_id=cycle.id))
     return form_page("budgeting/propose.html", form, cycle=cycle, origin=origin)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import request
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects.postgresql import insert
@@ -148,9 +149,20 @@ def unlink(first: str, second: str, actor: User | None = None) -> None:
 def origin(value: str | None, user, starter: str) -> LinkTarget | None:
     """What a new object of `starter` (e.g. "petition") starts from, given as `?origin=<ref>`:
     None without one; refused (4xx) when the reference is malformed or too large, of a kind
-    that `starter` does not start from, or of an object that `user` may not see."""
+    that `starter` does not start from, or of an object that `user` may not see. On a form
+    being sent, such an origin is dropped instead: what was typed is worth more than the link
+    (the object may have been hidden since the form was opened)."""
     if not value:
         return None
+    if request.method == "POST":
+        try:
+            return _origin(value, user, starter)
+        except Refused:
+            return None
+    return _origin(value, user, starter)
+
+
+def _origin(value: str, user, starter: str) -> LinkTarget:
     parsed = _split(value)
     if parsed is None or len(value) > 40:
         raise Refused(_("The object to start from is not a valid reference."), 400, "origin")

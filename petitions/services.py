@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
-from core import audit, events, mail, tasks
+from core import audit, events, links, mail, tasks
 from core.db import db, utcnow
 from core.errors import Refused
 from core.inputs import clean_text
@@ -98,7 +98,8 @@ def _require_residency(user) -> None:
 
 
 def create_petition(author: User, data: PetitionInput, origin_ref: str | None = None) -> Petition:
-    """A new draft; `origin_ref` remembers where it started (a map report, later)."""
+    """A new draft; `origin_ref` remembers where it started (a map report, checked by the
+    caller with `links.origin`), and the two are linked both ways."""
     _allowed(permissions.can_start_petition, author)
     _require_residency(author)
     data = _clean(data)
@@ -112,6 +113,8 @@ def create_petition(author: User, data: PetitionInput, origin_ref: str | None = 
     db.session.add(petition)
     db.session.flush()
     audit.record(author, "petition.create", petition.ref)
+    if origin_ref:
+        links.link_started(petition.ref, origin_ref, author)
     return petition
 
 

@@ -213,8 +213,6 @@ def _edit_page(form: PetitionForm, petition: Petition | None, origin=None):
                 petition = services.create_petition(
                     current_user, _data(form), origin_ref=origin and origin.ref
                 )
-                if origin:
-                    links.link_started(petition.ref, origin.ref, current_user)
             else:
                 services.update_petition(current_user, petition, _data(form))
         except Refused as error:

@@ -119,20 +119,32 @@ def held_for_token(value: str) -> HeldReport:
     """The held report a link stands for, or a clear refusal (expired, wrong, purged)."""
     try:
         data = _serializer().loads(value, max_age=max_age_hours() * 3600)
-    except SignatureExpired:
-        raise Refused(_gone(), 410) from None
+    except SignatureExpired as expired:
+        # Genuine but old: a report published with it still leads to the report.
+        data = _serializer().load_payload(expired.payload)
+        held = _held(data)
+        if held is None or held.report_id is None:
+            raise Refused(_gone(), 410) from None
+        return held
     except BadSignature:
         raise Refused(_("This link is not valid. Please check that it is complete."), 404) from None
-    held_id = data.get("id") if isinstance(data, dict) else None
-    held = db.session.get(HeldReport, held_id) if isinstance(held_id, int) else None
-    if held is None or held.email != data.get("email"):
+    held = _held(data)
+    if held is None:
         raise Refused(_gone(), 410)
     return held
 
 
+def _held(data) -> HeldReport | None:
+    held_id = data.get("id") if isinstance(data, dict) else None
+    held = db.session.get(HeldReport, held_id) if isinstance(held_id, int) else None
+    return held if held is not None and held.email == data.get("email") else None
+
+
 def _gone() -> str:
+    # A published report's trace is purged too after a while, so this cannot say which.
     return _(
-        "This link has expired and the report was not published. Please report the problem again."
+        "This link has expired. If you confirmed your report with it, the report is on the"
+        " map; if not, please report the problem again."
     )
 
 

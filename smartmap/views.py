@@ -103,14 +103,22 @@ def _photo_contents(form: ReportForm) -> list[bytes]:
     return [upload.read() for upload in (form.photos.data or []) if upload and upload.filename]
 
 
+def _accepted(response) -> bool:
+    """Only a report sent on (a redirect) counts against the limits: a mistake corrected, or
+    the "is it one of these?" step, is no reason to lock someone out for an hour."""
+    return response.status_code == 302
+
+
 def _logged_in_or_get() -> bool:
     return request.method != "POST" or current_user.is_authenticated
 
 
 @bp.route("/report", methods=["GET", "POST"])
 @requires(can_open_report_form, refusal=_l("Please confirm your e-mail address first."))
-@limiter.limit(REPORT_LIMIT, key_func=account_key, exempt_when=post_only)
-@limiter.limit(HELD_EMAIL_LIMIT, key_func=typed_email_key, exempt_when=_logged_in_or_get)
+@limiter.limit(REPORT_LIMIT, key_func=account_key, exempt_when=post_only, deduct_when=_accepted)
+@limiter.limit(
+    HELD_EMAIL_LIMIT, key_func=typed_email_key, exempt_when=_logged_in_or_get, deduct_when=_accepted
+)
 def new_report():
     form = _report_form()
     if not form.validate_on_submit():
@@ -129,8 +137,7 @@ def new_report():
                 form.checked.data = "1"
                 return _form_page(form, suggestions=nearby)
         return _send(form, data)
-    except Refused as error:
-        db.session.rollback()
+    except Refused as error:  # the unit of work rolls back whatever was flushed
         getattr(form, error.field or "description", form.description).errors.append(error.message)
         return _form_page(form, status=error.status)
 

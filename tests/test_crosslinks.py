@@ -157,6 +157,19 @@ def test_a_resident_starts_a_petition_from_a_report_and_both_pages_show_the_othe
     assert "Fix the road" in report_page  # the author sees their draft there
 
 
+def test_an_origin_gone_since_the_form_was_opened_does_not_lose_the_typed_text(client):
+    report = make_report()
+    db.session.commit()
+    log_in(client, resident())
+    url = f"/petitions/new?origin=report:{report.id}"
+    data = {"origin": "report:2147483647", "title": "Fix the road", "summary": "A hole."}
+    form = {**data, "topic": "other", "language": "en", "save": "1"}
+    saved = submit(client, "/petitions/new", form, form_url=url)
+    assert saved.status_code == 302
+    petition = db.session.scalars(select(Petition)).one()
+    assert (petition.title, petition.origin_ref) == ("Fix the road", None)
+
+
 def test_a_draft_started_from_a_report_is_hidden_from_others_on_the_report_page(client, app):
     with app.test_request_context():
         report = make_report()

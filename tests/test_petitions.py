@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from core import links
 from core.db import db, utcnow
 from core.districts import by_slug
 from core.errors import Refused
@@ -20,6 +21,7 @@ from petitions.models import Petition, Signature, Sponsor, Status, ThresholdCros
 from tests.conftest import submit
 from tests.factories import log_in, make_user
 from tests.petition_helpers import TEXT, moderator, petition_in
+from tests.smartmap_helpers import make_report
 
 
 @pytest.fixture(autouse=True)
@@ -54,8 +56,10 @@ def test_thresholds_are_absolute_or_a_share_of_the_registered_voters(ctx, app, m
 
 def test_a_petition_goes_from_draft_through_sponsors_and_moderation_to_open(ctx):
     author = make_user()
-    petition = services.create_petition(author, TEXT, origin_ref="report:3")
-    assert (petition.status, petition.origin_ref) == ("draft", "report:3")
+    report = make_report("vake")
+    petition = services.create_petition(author, TEXT, origin_ref=report.ref)
+    assert (petition.status, petition.origin_ref) == ("draft", report.ref)
+    assert [t.ref for t in links.related(report.ref, author)] == [petition.ref]  # both ways
     services.ask_for_sponsors(author, petition)
     assert petition.status == "collecting_sponsors"
     assert services.add_sponsor(make_user(), petition)
@@ -67,6 +71,7 @@ def test_a_petition_goes_from_draft_through_sponsors_and_moderation_to_open(ctx)
     assert petition.deadline - petition.opened_at == timedelta(days=30)
     assert audit_actions(petition) == [
         "petition.create",
+        "link.add",  # with the report it started from
         "petition.ask_for_sponsors",
         "petition.sponsor",
         "petition.sponsor",

@@ -162,6 +162,16 @@ def test_links_that_are_expired_tampered_or_purged_are_refused_clearly(app):
         held.held_for_token(token)
 
 
+@pytest.mark.usefixtures("ctx_en")
+def test_an_expired_link_of_a_published_report_still_leads_to_it(app):
+    waiting = held.hold_report(data(), "a@example.org", "", [], "ka")
+    report = held.publish(waiting)
+    old = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=held.SALT)
+    old.signer = _signer_in_the_past()
+    expired = old.dumps({"id": waiting.id, "email": waiting.email})
+    assert held.held_for_token(expired).report_id == report.id
+
+
 def _signer_in_the_past():
     from itsdangerous import TimestampSigner
 
@@ -291,6 +301,19 @@ def test_visitor_reports_are_rate_limited_per_email_address(client):
     other = {**visitor_form(email="other@example.org"), "csrf_token": token}
     assert client.post("/map/report", data=other).status_code == 302
     assert count(HeldReport) == 6
+
+
+@pytest.mark.usefixtures("visitor")
+def test_corrected_mistakes_do_not_count_against_the_limit(client):
+    token = csrf_token(client, "/map/report")
+    for _ in range(6):  # a description left empty, six times
+        wrong = {**visitor_form(description=""), "csrf_token": token}
+        assert client.post("/map/report", data=wrong).status_code == 422
+    answers = [
+        client.post("/map/report", data={**visitor_form(), "csrf_token": token}).status_code
+        for _ in range(6)
+    ]
+    assert answers == [302] * 5 + [429]
 
 
 @pytest.mark.usefixtures("visitor")

@@ -112,3 +112,18 @@ def test_budget_pages_have_no_serious_accessibility_violation(app, axe_context, 
         if violations := serious_violations(page):
             found[path] = violations
     assert found == {}
+
+
+@pytest.mark.parametrize(
+    ("lang", "total"), [("en", "110,000.00"), ("ka", "110\u00a0000,00")]
+)
+def test_the_knapsack_total_runs_as_boxes_are_ticked(page, budget, lang, total):
+    log_in(page, budget["voter"])
+    page.goto(f"/budget/ballots/{budget['knapsack']}?lang={lang}")
+    status = page.locator("[data-running-total]")
+    page.locator("#option-1").check()
+    page.locator("#option-3").check()
+    expect(status).to_contain_text(total)  # without pressing "Check the total"
+    expect(status).to_have_class("error")  # over the budget, and said so
+    page.locator("#option-3").uncheck()
+    expect(status).not_to_have_class("error")
