@@ -114,9 +114,7 @@ def test_budget_pages_have_no_serious_accessibility_violation(app, axe_context, 
     assert found == {}
 
 
-@pytest.mark.parametrize(
-    ("lang", "total"), [("en", "110,000.00"), ("ka", "110\u00a0000,00")]
-)
+@pytest.mark.parametrize(("lang", "total"), [("en", "110,000.00"), ("ka", "110\u00a0000,00")])
 def test_the_knapsack_total_runs_as_boxes_are_ticked(page, budget, lang, total):
     log_in(page, budget["voter"])
     page.goto(f"/budget/ballots/{budget['knapsack']}?lang={lang}")
