@@ -1,6 +1,6 @@
 """The budget API: cycles, district ballots and their results as open data (no voter data)."""
 
-from flask import abort, jsonify
+from flask import abort
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -9,7 +9,7 @@ from budgeting import queries
 from budgeting.models import Ballot, BallotKind, Cycle, Phase, Rule
 from budgeting.results import results
 from core.db import db
-from core.openapi import ID_RANGE, LanguageQuery, LayerProperties, layer_collection
+from core.openapi import ID_RANGE, LanguageQuery, LayerProperties, geojson, layer_collection
 from core.security import site_url
 
 bp = Blueprint("budget_api", __name__, description="Budget cycles, district ballots, results.")
@@ -139,6 +139,4 @@ class ProjectLayerProperties(LayerProperties):
 )
 def projects_layer(lang: str | None = None):
     """Projects with a place on the map, of the budget cycles past their draft"""
-    response = jsonify(queries.map_layer())
-    response.mimetype = "application/geo+json"
-    return response
+    return geojson(queries.map_layer())

@@ -1,6 +1,5 @@
 """Core's API operations: the health check and the city's districts as GeoJSON."""
 
-from flask import jsonify
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import text
@@ -8,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import db
 from core.districts import districts_geojson
+from core.openapi import geojson
 
 bp = Blueprint("city", __name__, description="The city's districts and the platform's health.")
 
@@ -50,6 +50,4 @@ def healthz():
 @bp.response(200, DistrictCollection, content_type="application/geo+json")
 def districts():
     """The city's districts as GeoJSON"""
-    response = jsonify(districts_geojson())
-    response.mimetype = "application/geo+json"
-    return response
+    return geojson(districts_geojson())

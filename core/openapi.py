@@ -5,7 +5,7 @@ Modules declare their operations on a `flask_smorest.Blueprint` and hand it to
 `registry.add_api()`; `init_api` registers them all once the modules are loaded.
 """
 
-from flask import Flask
+from flask import Flask, Response, jsonify
 from flask_smorest import Api
 from marshmallow import Schema, fields, validate
 
@@ -99,6 +99,13 @@ def point_feature(point: tuple[float, float], properties: dict) -> dict:
     """One GeoJSON point of a map layer."""
     geometry = {"type": "Point", "coordinates": [point[0], point[1]]}
     return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def geojson(collection: dict) -> Response:
+    """A GeoJSON answer with GeoJSON's own media type (RFC 7946), as clients such as QGIS ask."""
+    response = jsonify(collection)
+    response.mimetype = "application/geo+json"
+    return response
 
 
 class GhiaApi(Api):

@@ -4,7 +4,7 @@ No personal data: no author, no signer, no name."""
 import csv
 import io
 
-from flask import Response, abort, jsonify
+from flask import Response, abort
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -14,6 +14,7 @@ from core.openapi import (
     ID_RANGE,
     LanguageQuery,
     LayerProperties,
+    geojson,
     layer_collection,
     page_field,
     plain_text,
@@ -156,6 +157,4 @@ class PetitionLayerProperties(LayerProperties):
 )
 def petitions_layer(lang: str | None = None):
     """Signable petitions started from a place on the map (a report), at that place"""
-    response = jsonify(queries.map_layer())
-    response.mimetype = "application/geo+json"
-    return response
+    return geojson(queries.map_layer())

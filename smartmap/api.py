@@ -1,12 +1,12 @@
 """The map's API: reports in the current view as GeoJSON (clusters when many), the Atom feed."""
 
-from flask import Response, abort, jsonify
+from flask import Response, abort
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from core.districts import by_slug
-from core.openapi import LanguageQuery, plain_text
+from core.openapi import LanguageQuery, geojson, plain_text
 from smartmap import feed, queries
 from smartmap.models import ReportStatus
 
@@ -83,9 +83,7 @@ class FeatureCollection(Schema):
 @bp.response(200, FeatureCollection, content_type="application/geo+json")
 def reports_geojson(bbox, zoom, status=None, category=None, lang=None):
     """Reports inside the view: points when few, counts per grid cell when many (≤ 2,000)"""
-    response = jsonify(queries.features(bbox, zoom, status, category))
-    response.mimetype = "application/geo+json"
-    return response
+    return geojson(queries.features(bbox, zoom, status, category))
 
 
 class FeedQuery(LanguageQuery):
