@@ -28,10 +28,15 @@ def typed_email_key() -> str:
     return f"email:{email}" if email else address_key()
 
 
+PLAIN_ORIGIN = re.compile(r"https?://[a-z0-9.-]+(:\d{1,5})?")
+
+
 def connect_sources(config) -> list[str]:
     """Origins the pages' scripts may fetch from besides this site: CSP_CONNECT_SRC (spaces
     between origins) and the geocoder of the report form's address search."""
-    sources = (config.get("CSP_CONNECT_SRC") or "").split()
+    # Only plain origins: a ";" would start a directive of its own in the policy.
+    given = (config.get("CSP_CONNECT_SRC") or "").lower().split()
+    sources = [value.rstrip("/") for value in given if PLAIN_ORIGIN.fullmatch(value.rstrip("/"))]
     geocoder = _origin(config.get("GEOCODER_URL") or "")
     if geocoder:
         sources.append(geocoder)

@@ -72,6 +72,8 @@ def test_connect_src_allows_the_geocoder_and_configured_origins():
     assert "connect-src 'self' https://stats.example.ge https://geo.example.ge;" in policy
     assert "connect-src 'self';" in content_security_policy("/tiles/{z}/{x}/{y}.png", [])
     assert connect_sources({"GEOCODER_URL": "", "CSP_CONNECT_SRC": ""}) == []
+    injected = {"GEOCODER_URL": "", "CSP_CONNECT_SRC": "https://a.example;script-src * javascript:"}
+    assert connect_sources(injected) == []  # only plain origins reach the policy
 
 
 def test_app_with_a_geocoder_lets_the_browser_reach_it():

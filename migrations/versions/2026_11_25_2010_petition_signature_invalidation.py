@@ -38,6 +38,12 @@ def upgrade():
 
 
 def downgrade():
+    # Without the column, removed signatures would be counted again: refuse instead.
+    removals = op.get_bind().execute(sa.text("SELECT count(*) FROM petition_invalidation"))
+    if removals.scalar():
+        raise RuntimeError(
+            "signatures were removed by moderators; downgrading would count them again"
+        )
     op.drop_index('ix_petition_signature_uncounted', table_name='petition_signature', postgresql_where=sa.text('NOT counted AND invalidation_id IS NULL'))
     op.create_index('ix_petition_signature_uncounted', 'petition_signature', ['id'], unique=False, postgresql_where=sa.text('NOT counted'))
     op.drop_constraint(op.f('ck_petition_signature_invalid_not_counted'), 'petition_signature', type_='check')
