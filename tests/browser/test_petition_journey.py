@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 
 from core import tasks
 from core.db import db
+from core.districts import by_slug
 from core.models import Role
-from petitions.models import Status
+from petitions.models import Signature, Status
 from tests.browser.test_accessibility import AXE, serious_violations
 from tests.browser.test_editor_journey import log_in
 from tests.factories import make_user
@@ -221,6 +222,19 @@ def petition_pages(app) -> tuple[str, list[str]]:
         petition_in(Status.IN_MODERATION, title="Night buses to Gldani")
         reached = petition_in(Status.THRESHOLD_REACHED, title="A crossing at Marjanishvili")
         responded = petition_in(Status.RESPONDED, title="More benches in Vake Park")
+        for slug in ("vake", "vake", "saburtalo", "gldani"):  # so its charts and map are drawn
+            signer = make_user()
+            signer.district_id = by_slug(slug).id
+            db.session.add(
+                Signature(
+                    petition_id=reached.id,
+                    user_id=signer.id,
+                    district_id=signer.district_id,
+                    counted=True,
+                )
+            )
+        reached.shown_count = 4
+        db.session.commit()
         return moderator, [
             "/petitions/",
             f"/petitions/{reached.id}",
@@ -229,6 +243,7 @@ def petition_pages(app) -> tuple[str, list[str]]:
             f"/petitions/support/{gathering.sponsor_key}",
             "/petitions/moderation",
             f"/petitions/{reached.id}/respond",
+            f"/petitions/{reached.id}/signatures/remove",
         ]
 
 
@@ -240,6 +255,10 @@ def test_petition_pages_have_no_serious_accessibility_violation(axe_page, app, l
     log_in(page, moderator)
     for path in paths:
         assert page.goto(f"{path}?lang={lang}").ok, path
+        page.wait_for_load_state("networkidle")  # charts and maps drawn by their scripts
+        if path == paths[1]:  # the petition with signatures: its chart and map are checked too
+            expect(page.locator("figure.chart canvas").first).to_be_visible()
+            expect(page.locator(".leaflet-container").first).to_be_visible()
         expect(page.locator("html")).to_have_attribute("lang", lang)
         assert serious_violations(page) == [], path
 
