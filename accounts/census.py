@@ -2,7 +2,7 @@
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select
@@ -12,38 +12,17 @@ from accounts.residency import PERSONAL_NUMBER, personal_number_hmac
 from core import audit
 from core.db import db
 from core.errors import Refused
+from core.imports import ImportReport, csv_problem
 from core.models import District, User
 
 CENSUS_BATCH = 10_000
-MAX_PROBLEMS = 50  # shown; the rest are counted
 FIELD_LENGTH = 64  # longer than any slug or number: the file is not what it should be
 QUOTED_EXCERPT = 40
 
 
 @dataclass
-class CensusImport:
+class CensusImport(ImportReport):
     imported: int = 0
-    problems: list[str] = field(default_factory=list)
-    more_problems: int = 0
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.problems)
-
-    def problem(self, message: str) -> None:
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(message)
-        else:
-            self.more_problems += 1
-
-
-def _csv_error(line: int, error: csv.Error) -> str:
-    text = str(error)
-    if "end of data" in text:
-        return _("Line %(line)s: a quotation mark is opened and never closed.", line=line)
-    if "field limit" in text:
-        return _("Line %(line)s: a field is far too long.", line=line)
-    return _("Line %(line)s: the line cannot be read as CSV.", line=line)
 
 
 def _records(text: str, result: CensusImport):
@@ -53,7 +32,7 @@ def _records(text: str, result: CensusImport):
     try:
         header = [name.strip() for name in next(reader, [])]
     except csv.Error as error:
-        result.problem(_csv_error(1, error))
+        result.problem(csv_problem(1, error))
         return
     if not {"personal_number", "district"} <= set(header):
         raise Refused(_("The CSV needs the columns personal_number and district."), status=422)
@@ -65,7 +44,7 @@ def _records(text: str, result: CensusImport):
         except StopIteration:
             return
         except csv.Error as error:
-            result.problem(_csv_error(start, error))
+            result.problem(csv_problem(start, error))
             return
         if not any(cell.strip() for cell in row):
             continue

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from accounts import census
-from accounts.census import MAX_PROBLEMS
 from accounts.models import CensusEntry
 from core.db import db
+from core.imports import MAX_PROBLEMS
 from core.models import Role
 from tests.conftest import submit
 from tests.factories import log_in, make_user

@@ -10,7 +10,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -20,6 +20,7 @@ from budgeting.spending.models import FIRST_YEAR, LAST_YEAR, SpendingLine
 from core import audit
 from core.db import db, utcnow
 from core.errors import Refused
+from core.imports import ImportReport, csv_problem
 from core.inputs import CONTROL_IN_TEXT
 from core.models import District
 
@@ -30,7 +31,6 @@ CITY_WIDE = ("", "city", "-")  # what the district column says for a city-wide l
 LIMITS = {"category": 100, "category_en": 100, "description": 2000, "source": 500}
 FIELD_LIMIT = 2000  # any cell longer than this is not what the file should hold
 MAX_AMOUNT = Decimal("99999999999999.99")  # Numeric(16, 2)
-MAX_PROBLEMS = 50  # listed; the rest are counted
 QUOTED = 40  # how much of a wrong value a message quotes
 SPACES = re.compile(r"[\s\u00a0\u202f]")
 Progress = Callable[[int], None]
@@ -54,23 +54,11 @@ class Entry:
 
 
 @dataclass
-class SpendingImport:
+class SpendingImport(ImportReport):
     read: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    problems: list[str] = field(default_factory=list)
-    more_problems: int = 0
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.problems)
-
-    def problem(self, message: str) -> None:
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(message)
-        else:
-            self.more_problems += 1
 
 
 class LineRefused(Exception):
@@ -159,14 +147,6 @@ def _entry(line: int, cells: dict[str, str], districts: dict[str, int]) -> Entry
     )
 
 
-def _csv_problem(line: int, error: csv.Error) -> str:
-    if "field larger than field limit" in str(error):
-        return _("Line %(line)s: a field is far too long.", line=line)
-    if "end of data" in str(error) or "EOF" in str(error):
-        return _("Line %(line)s: a quotation mark is opened and never closed.", line=line)
-    return _("Line %(line)s: the line cannot be read as CSV.", line=line)
-
-
 def _header(reader) -> list[str]:
     try:
         header = [name.strip().lower() for name in next(reader, [])]
@@ -197,7 +177,7 @@ def _rows(text: str, result: SpendingImport, progress: Progress | None):
         except StopIteration:
             return
         except csv.Error as error:
-            result.problem(_csv_problem(start, error))
+            result.problem(csv_problem(start, error))
             return
         if progress:
             progress(reader.line_num - start + 1)
