@@ -95,6 +95,24 @@ def layer_collection(name: str, properties: type[Schema]) -> type[Schema]:
     )
 
 
+def page_schema(name: str, items: type[Schema]) -> type[Schema]:
+    """The answer of a paged list (`?page=`): one page of `items`, and how many in all."""
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(items), required=True),
+            "page": fields.Integer(required=True),
+            "pages": fields.Integer(required=True),
+            "total": fields.Integer(required=True),
+        },
+        name=f"{name}PageSchema",
+    )
+
+
+def page_answer(result, page: int) -> dict:
+    """What a `page_schema` describes, from a Flask-SQLAlchemy pagination."""
+    return {"items": result.items, "page": page, "pages": result.pages, "total": result.total}
+
+
 def point_feature(point: tuple[float, float], properties: dict) -> dict:
     """One GeoJSON point of a map layer."""
     geometry = {"type": "Point", "coordinates": [point[0], point[1]]}

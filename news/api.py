@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from core.db import db
-from core.openapi import ID_RANGE, LanguageQuery, page_field, plain_text
+from core.openapi import ID_RANGE, LanguageQuery, page_answer, page_field, page_schema, plain_text
 from core.security import site_url
 from news import feed, queries
 from news.models import Post, PostKind
@@ -47,11 +47,7 @@ class PostSchema(Schema):
     attachments = fields.List(fields.Nested(AttachmentSchema), required=True)
 
 
-class PostPageSchema(Schema):
-    items = fields.List(fields.Nested(PostSchema), required=True)
-    page = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
-    total = fields.Integer(required=True)
+PostPageSchema = page_schema("Post", PostSchema)
 
 
 @bp.get("/api/v1/news")
@@ -60,7 +56,7 @@ class PostPageSchema(Schema):
 def posts(page: int, lang: str | None = None, **filters):
     """Published posts, newest first, 10 a page"""
     result = queries.page_of_published(page, with_attachments=True, **filters)
-    return {"items": result.items, "page": page, "pages": result.pages, "total": result.total}
+    return page_answer(result, page)
 
 
 @bp.get(f"/api/v1/news/<{ID_RANGE}:post_id>")

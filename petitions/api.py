@@ -16,7 +16,9 @@ from core.openapi import (
     LayerProperties,
     geojson,
     layer_collection,
+    page_answer,
     page_field,
+    page_schema,
     plain_text,
 )
 from core.security import site_url
@@ -72,11 +74,7 @@ class PetitionDetailSchema(PetitionSchema):
     by_district = fields.List(fields.Nested(DistrictCount), required=True)
 
 
-class PetitionPageSchema(Schema):
-    items = fields.List(fields.Nested(PetitionSchema), required=True)
-    page = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
-    total = fields.Integer(required=True)
+PetitionPageSchema = page_schema("Petition", PetitionSchema)
 
 
 @bp.get("/api/v1/petitions")
@@ -85,7 +83,7 @@ class PetitionPageSchema(Schema):
 def petitions(page: int, lang: str | None = None, **filters):
     """Public petitions (moderated), 20 a page"""
     result = queries.page_of_public(page, **filters)
-    return {"items": result.items, "page": page, "pages": result.pages, "total": result.total}
+    return page_answer(result, page)
 
 
 @bp.get(f"/api/v1/petitions/<{ID_RANGE}:petition_id>")
