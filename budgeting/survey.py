@@ -265,7 +265,7 @@ def counts(ballot: Ballot) -> list[QuestionCounts]:
         return []
     params = {"ballot": ballot.id}
     picked = {(q, c): n for q, c, n in db.session.execute(CHOICE_COUNTS, params)}
-    answered = dict(db.session.execute(ANSWERED, params).tuples().all())
+    answered = dict(db.session.execute(ANSWERED, params).all())
     return [
         QuestionCounts(
             question,
