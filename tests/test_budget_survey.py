@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from budgeting import answers, datarights, demo, services, survey
+from budgeting import answers, datarights, demo, elections, pabulib, services, survey
 from budgeting.models import Ballot, BallotKind, Cycle, Phase, Question, QuestionKind, Vote
 from core import audit
 from core.db import db
@@ -412,8 +412,17 @@ def test_free_text_answers_go_to_admins_once_voting_closed_without_voters(admin)
     )
 
 
+def test_the_anonymised_ballots_file_carries_no_answer(ctx):
+    ballot = answered_ballot()
+    exported = pabulib.write(elections.export_pb(ballot))
+    assert "Zebra crossing" not in exported
+    assert "answers" not in exported
+
+
 def test_erasing_an_account_removes_its_words_and_keeps_its_choices(ctx):
-    ballot = make_ballot(questions=survey_questions())
+    questions = survey_questions()
+    questions[2].required = True  # even a required answer goes: the words may name the voter
+    ballot = make_ballot(questions=questions)
     voter = resident()
     single_q, _multiple_q, text_q = (str(q.id) for q in ballot.questions)
     services.cast_vote(voter, ballot, ["2"], {single_q: [choice_id(ballot, "Bus")],
