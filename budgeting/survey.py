@@ -22,6 +22,7 @@ from core.errors import Refused
 
 MAX_QUESTIONS = 20
 MAX_CHOICES = 30
+PROMPT_LENGTH = 500
 LABEL_LENGTH = 300
 DEFAULT_TEXT_LENGTH = 1000
 
@@ -63,6 +64,7 @@ def _lock_editable(ballot: Ballot) -> None:
 
 def _checked(data: QuestionInput) -> QuestionInput:
     """The input with the limits of other kinds cleared; refuses what cannot be asked."""
+    _check_prompt(data)
     kind = QuestionKind(data.kind)
     if kind == QuestionKind.TEXT:
         if data.choices:
@@ -79,6 +81,22 @@ def _checked(data: QuestionInput) -> QuestionInput:
     _check_limits(data)
     return QuestionInput(kind, data.prompt_ka, data.prompt_en, data.required, data.choices,
                          data.min_choices or 0, data.max_choices)  # fmt: skip
+
+
+def _check_prompt(data: QuestionInput) -> None:
+    if not data.prompt_ka.strip() or len(data.prompt_ka) > PROMPT_LENGTH:
+        raise Refused(
+            _("Please write the question in Georgian, in at most %(num)s characters.",
+              num=PROMPT_LENGTH),
+            422,
+            "prompt_ka",
+        )  # fmt: skip
+    if len(data.prompt_en) > PROMPT_LENGTH:
+        raise Refused(
+            _("Please keep the question within %(num)s characters.", num=PROMPT_LENGTH),
+            422,
+            "prompt_en",
+        )
 
 
 def _check_choices(choices: list[tuple[str, str]]) -> None:

@@ -78,6 +78,9 @@ def test_limits_of_other_kinds_are_cleared(admin):
 @pytest.mark.parametrize(
     ("data", "field", "words"),
     [
+        (survey.QuestionInput("text", " "), "prompt_ka", "write the question in Georgian"),
+        (survey.QuestionInput("text", "x" * 501), "prompt_ka", "at most 500 characters"),
+        (survey.QuestionInput("text", "?", "x" * 501), "prompt_en", "within 500 characters"),
         (survey.QuestionInput("text", "Why?", choices=[("a", "")]), "choices_ka", "no answers"),
         (single(choices=("Only",)), "choices_ka", "at least two"),
         (single(choices=("Same", "Same")), "choices_ka", "differ"),
