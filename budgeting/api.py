@@ -5,8 +5,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from budgeting import queries
-from budgeting.models import Ballot, BallotKind, Cycle, Phase, Rule
+from budgeting import queries, survey
+from budgeting.models import Ballot, BallotKind, Cycle, Phase, QuestionKind, Rule
 from budgeting.results import results
 from core.db import db
 from core.openapi import ID_RANGE, LanguageQuery, LayerProperties, geojson, layer_collection
@@ -24,6 +24,26 @@ class OptionSchema(Schema):
     name_en = fields.String(required=True)
     category = fields.String(required=True)
     cost = fields.String(required=True, allow_none=True, metadata=AMOUNT)
+
+
+class QuestionChoiceSchema(Schema):
+    id = fields.Integer(required=True)
+    label_ka = fields.String(required=True)
+    label_en = fields.String(required=True)
+
+
+class QuestionSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in QuestionKind]))
+    prompt_ka = fields.String(required=True)
+    prompt_en = fields.String(required=True)
+    required = fields.Boolean(required=True)
+    min_choices = fields.Integer(required=True, metadata={"description": "Multiple choice"})
+    max_choices = fields.Integer(required=True, allow_none=True)
+    max_length = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "Free text: characters"}
+    )
+    choices = fields.List(fields.Nested(QuestionChoiceSchema), required=True)
 
 
 class BallotSummarySchema(Schema):
@@ -46,6 +66,11 @@ class BallotSchema(BallotSummarySchema):
     closed = fields.Boolean(required=True)
     tie_break = fields.List(fields.String(), required=True)
     options = fields.List(fields.Nested(OptionSchema), required=True)
+    questions = fields.List(
+        fields.Nested(QuestionSchema),
+        required=True,
+        metadata={"description": "Survey questions answered with the ballot, in order"},
+    )
 
 
 class CycleSchema(Schema):
@@ -124,6 +149,38 @@ def ballot_results(ballot_id: int, lang: str | None = None):
     if not (found.closed or (found.cycle and found.cycle.phase == Phase.RESULTS)):
         abort(404)
     return results(found)
+
+
+class ChoiceCountSchema(Schema):
+    id = fields.Integer(required=True, attribute="choice.id")
+    label_ka = fields.String(required=True, attribute="choice.label_ka")
+    label_en = fields.String(required=True, attribute="choice.label_en")
+    ballots = fields.Integer(required=True, metadata={"description": "Ballots that chose it"})
+
+
+class QuestionCountsSchema(Schema):
+    id = fields.Integer(required=True, attribute="question.id")
+    kind = fields.String(required=True, attribute="question.kind")
+    prompt_ka = fields.String(required=True, attribute="question.prompt_ka")
+    prompt_en = fields.String(required=True, attribute="question.prompt_en")
+    answered = fields.Integer(required=True, metadata={"description": "Ballots that answered"})
+    choices = fields.List(
+        fields.Nested(ChoiceCountSchema),
+        required=True,
+        metadata={"description": "Per answer to choose from; empty for free text, whose "
+                  "answers are not published"},
+    )  # fmt: skip
+
+
+@bp.get(f"/api/v1/budget/ballots/<{ID_RANGE}:ballot_id>/survey")
+@bp.arguments(LanguageQuery, location="query", as_kwargs=True)
+@bp.response(200, QuestionCountsSchema(many=True))
+def ballot_survey(ballot_id: int, lang: str | None = None):
+    """Once results are published: per survey question, how many ballots chose each answer"""
+    found = _public_ballot(ballot_id)
+    if not survey.answers_public(found):
+        abort(404)
+    return survey.counts(found)
 
 
 class ProjectLayerProperties(LayerProperties):

@@ -1,14 +1,16 @@
 """What budgeting gives for "download my data" and does for "delete my account".
 
-Export: a person's proposals, and on which ballots they voted, never what they chose (not even
-to themselves in a file that could be shown to others under pressure).
-Erase: proposals lose their author; a cast vote keeps counting, anonymised (voter_id NULL).
+Export: a person's proposals, and on which ballots they voted, never what they chose nor how
+they answered its survey (not even to themselves in a file that could be shown to others under
+pressure).
+Erase: proposals lose their author; a cast vote keeps counting, anonymised (voter_id NULL), and
+its free-text survey answers are removed: words may say who wrote them.
 Deleting votes would change published results and let an erasure undo a closed vote; what
 remains is a list of choices with a random code, tied to no one. During voting this also
 means the person cannot vote again from a new account (residency is verified once).
 """
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from budgeting.models import Ballot, MailOptIn, Proposal, Vote
 from core.db import db
@@ -42,5 +44,13 @@ def export(user) -> dict:
 
 def erase(user) -> bool:
     db.session.execute(update(Proposal).where(Proposal.author_id == user.id).values(author_id=None))
-    db.session.execute(update(Vote).where(Vote.voter_id == user.id).values(voter_id=None))
+    words = text(
+        "ARRAY(SELECT key FROM jsonb_each(budget_vote.answers)"
+        " WHERE jsonb_typeof(value) = 'string')"
+    )
+    db.session.execute(
+        update(Vote)
+        .where(Vote.voter_id == user.id)
+        .values(voter_id=None, answers=Vote.answers.op("-")(words))
+    )
     return False

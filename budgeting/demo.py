@@ -1,5 +1,5 @@
-"""Demo data: a budget cycle in its voting phase with a points ballot per district, and a
-closed past election (a small made-up .pb file) with its results."""
+"""Demo data: a budget cycle in its voting phase with a points ballot per district and its
+survey questions, and a closed past election (a small made-up .pb file) with its results."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -8,7 +8,17 @@ from pathlib import Path
 from sqlalchemy import select
 
 from budgeting import elections, pabulib, services
-from budgeting.models import Ballot, BallotKind, Cycle, Option, Phase, Rule
+from budgeting.models import (
+    Ballot,
+    BallotKind,
+    Cycle,
+    Option,
+    Phase,
+    Question,
+    QuestionChoice,
+    QuestionKind,
+    Rule,
+)
 from core.db import db, utcnow
 from core.districts import all_districts
 
@@ -22,6 +32,51 @@ PRIORITIES = [
     ("yards", "ეზოების კეთილმოწყობა", "Courtyards"),
     ("social", "სოციალური პროგრამები", "Social programmes"),
 ]
+
+HEARD_FROM = [
+    ("სოციალური ქსელებიდან", "Social media"),
+    ("მეგობრებისგან ან მეზობლებისგან", "Friends or neighbours"),
+    ("მერიის ვებგვერდიდან", "City Hall's website"),
+    ("რაიონის გამგეობიდან", "The district administration"),
+]
+TAKE_PART = [
+    ("საჯარო შეხვედრები", "Public meetings"),
+    ("პროექტების შეთავაზება", "Proposing projects"),
+    ("პროექტების შესრულების მონიტორინგი", "Following how projects are carried out"),
+]
+
+
+def _questions() -> list[Question]:
+    """The survey that accompanies each demo ballot: one question of each kind."""
+
+    def choices(pairs):
+        return [QuestionChoice(position=n, label_ka=ka, label_en=en)
+                for n, (ka, en) in enumerate(pairs, start=1)]  # fmt: skip
+
+    return [
+        Question(
+            position=1,
+            kind=QuestionKind.SINGLE.value,
+            prompt_ka="საიდან შეიტყვეთ ამ გამოკითხვის შესახებ?",
+            prompt_en="How did you hear about this survey?",
+            choices=choices(HEARD_FROM),
+        ),
+        Question(
+            position=2,
+            kind=QuestionKind.MULTIPLE.value,
+            prompt_ka="რაში მიიღებდით მონაწილეობას მომავალ წელს?",
+            prompt_en="What would you take part in next year?",
+            max_choices=2,
+            choices=choices(TAKE_PART),
+        ),
+        Question(
+            position=3,
+            kind=QuestionKind.TEXT.value,
+            prompt_ka="რა უნდა გაუმჯობესდეს თქვენს რაიონში პირველ რიგში?",
+            prompt_en="What should be improved first in your district?",
+            max_length=500,
+        ),
+    ]
 
 
 def load() -> str:
@@ -58,6 +113,7 @@ def _cycle() -> Cycle:
                 budget=Decimal(2_000_000),
                 options=[Option(code=c, name_ka=ka, name_en=en) for c, ka, en in PRIORITIES],
                 tie_break=sorted(c for c, _, _ in PRIORITIES),
+                questions=_questions(),
             )
         )
     db.session.add(cycle)

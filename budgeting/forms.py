@@ -1,8 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from budgeting.models import BallotKind, Rule
+from budgeting.models import BallotKind, QuestionKind, Rule
 from core.forms import Form, LocalDateField
 
 KIND_LABELS = {
@@ -63,3 +70,40 @@ class ReviewForm(Form):
     cost = DecimalField(_l("Cost in GEL (to accept)"), places=2,
                         validators=[Optional(), NumberRange(min=1, max=10**12)])  # fmt: skip
     note = TextAreaField(_l("Reason (to reject)"), validators=[Optional(), Length(max=2000)])
+
+
+QUESTION_KIND_LABELS = {
+    QuestionKind.SINGLE: _l("Single choice: one answer"),
+    QuestionKind.MULTIPLE: _l("Multiple choice: several answers"),
+    QuestionKind.TEXT: _l("Free text"),
+}
+
+
+class QuestionForm(Form):
+    prompt_ka = StringField(
+        _l("Question in Georgian"), validators=[DataRequired(), Length(max=500)]
+    )
+    prompt_en = StringField(_l("Question in English"), validators=[Optional(), Length(max=500)])
+    kind = SelectField(
+        _l("Kind of question"), choices=[(k.value, v) for k, v in QUESTION_KIND_LABELS.items()]
+    )
+    required = BooleanField(_l("Voters must answer it"))
+    choices_ka = TextAreaField(
+        _l("Answers to choose from in Georgian, one a line"),
+        description=_l("For single and multiple choice questions."),
+        validators=[Optional(), Length(max=10000)],
+    )
+    choices_en = TextAreaField(
+        _l("The same answers in English, one a line"),
+        description=_l("Optional; in the same order as the Georgian ones."),
+        validators=[Optional(), Length(max=10000)],
+    )
+    min_choices = IntegerField(_l("At least this many answers"), default=0,
+                               description=_l("For multiple choice questions."),
+                               validators=[Optional(), NumberRange(min=0, max=1000)])  # fmt: skip
+    max_choices = IntegerField(_l("At most this many answers"),
+                               description=_l("For multiple choice questions; empty for no limit."),
+                               validators=[Optional(), NumberRange(min=1, max=1000)])  # fmt: skip
+    max_length = IntegerField(_l("Longest answer in characters"), default=1000,
+                              description=_l("For free-text questions."),
+                              validators=[Optional(), NumberRange(min=1, max=5000)])  # fmt: skip

@@ -45,6 +45,12 @@ class Rule(StrEnum):
     POINTS = "points"
 
 
+class QuestionKind(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    TEXT = "text"
+
+
 class ProposalStatus(StrEnum):
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
@@ -127,6 +133,9 @@ class Ballot(db.Model):
     options: Mapped[list["Option"]] = relationship(
         back_populates="ballot", cascade="all, delete-orphan", order_by="Option.id"
     )
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="ballot", order_by="Question.position", passive_deletes=True
+    )
 
     @property
     def title(self) -> str:
@@ -173,6 +182,90 @@ class Option(db.Model):
         return f"project:{self.id}"
 
 
+class Question(db.Model):
+    """A survey question that accompanies a ballot, answered with it (SPEC §5).
+
+    Like the options, questions are frozen once voting opens (migration 4e7a1c9d2b35).
+    """
+
+    __tablename__ = "budget_question"
+    __table_args__ = (
+        enum_check("kind", QuestionKind, name="kind_known"),
+        # Deferrable: two questions swap places in one UPDATE.
+        UniqueConstraint("ballot_id", "position", deferrable=True),
+        CheckConstraint("position >= 1", name="position_positive"),
+        CheckConstraint("prompt_ka <> ''", name="prompt_given"),
+        CheckConstraint("min_choices >= 0", name="min_choices_not_negative"),
+        CheckConstraint(
+            "max_choices IS NULL OR max_choices >= greatest(min_choices, 1)",
+            name="max_choices_at_least_min",
+        ),
+        CheckConstraint(
+            "kind = 'multiple' OR (min_choices = 0 AND max_choices IS NULL)",
+            name="limits_only_for_multiple",
+        ),
+        CheckConstraint(
+            "(kind = 'text') = (max_length IS NOT NULL)", name="max_length_only_for_text"
+        ),
+        CheckConstraint(
+            "max_length IS NULL OR max_length BETWEEN 1 AND 5000", name="max_length_in_range"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("budget_ballot.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    prompt_ka: Mapped[str] = mapped_column(String(500))
+    prompt_en: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    required: Mapped[bool] = mapped_column(default=False, server_default="false")
+    # Multiple choice only: how many answers a voter may tick.
+    min_choices: Mapped[int] = mapped_column(default=0, server_default="0")
+    max_choices: Mapped[int | None] = mapped_column(Integer)
+    # Free text only: the longest answer in characters.
+    max_length: Mapped[int | None] = mapped_column(Integer)
+
+    ballot: Mapped[Ballot] = relationship(back_populates="questions")
+    choices: Mapped[list["QuestionChoice"]] = relationship(
+        back_populates="question",
+        cascade="all, delete-orphan",
+        order_by="QuestionChoice.position",
+        passive_deletes=True,
+    )
+
+    @property
+    def prompt(self) -> str:
+        return localized(self.prompt_ka, self.prompt_en)
+
+    @property
+    def field_name(self) -> str:
+        """The name of its field on the ballot page."""
+        return f"question-{self.id}"
+
+
+class QuestionChoice(db.Model):
+    """One answer to choose from in a single or multiple choice question."""
+
+    __tablename__ = "budget_question_choice"
+    __table_args__ = (
+        UniqueConstraint("question_id", "position", deferrable=True),
+        CheckConstraint("position >= 1", name="position_positive"),
+        CheckConstraint("label_ka <> ''", name="label_given"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("budget_question.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    label_ka: Mapped[str] = mapped_column(String(300))
+    label_en: Mapped[str] = mapped_column(String(300), default="", server_default="")
+
+    question: Mapped[Question] = relationship(back_populates="choices")
+
+    @property
+    def label(self) -> str:
+        return localized(self.label_ka, self.label_en)
+
+
 class Vote(db.Model):
     """One person's ballot, changeable until voting closes.
 
@@ -185,6 +278,7 @@ class Vote(db.Model):
     __table_args__ = (
         UniqueConstraint("ballot_id", "voter_id"),
         UniqueConstraint("ballot_id", "voter_code"),
+        CheckConstraint("jsonb_typeof(answers) = 'object'", name="answers_object"),
         Index("ix_budget_vote_voter_id", "voter_id"),
     )
 
@@ -194,6 +288,10 @@ class Vote(db.Model):
     # The anonymous id written to .pb files (an imported file's voter_id).
     voter_code: Mapped[str] = mapped_column(String(60))
     choices: Mapped[list | dict] = mapped_column(JSONB)
+    # Answers to the ballot's survey questions, replaced with the ballot: {question id:
+    # [choice ids]} or {question id: "text"}; an unanswered question has no key. Never
+    # exported to .pb files: free text may say who wrote it.
+    answers: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     # Columns of an imported file's VOTES section besides voter_id and vote/points.
     extra: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     created_at: Mapped[datetime] = created_at_column()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
+from budgeting import answers as survey_answers
 from budgeting.elections import new_voter_code
 from budgeting.models import (
     Ballot,
@@ -41,6 +42,7 @@ DATABASE_RULES = {
     "budget_vote_known_options": (N_("Please choose among the options of this ballot."), 422),
     "budget_vote_points_total": (N_("Your split must add up to exactly 100 GEL."), 422),
     "budget_vote_ballot_frozen": (N_("Voting on this ballot is not open."), 409),
+    "budget_vote_answers_fit": (N_("Please answer the survey questions as asked."), 422),
     "budget_ballot_frozen": (
         N_("This ballot is frozen: voting has opened, so it can no longer change."),
         409,
@@ -201,8 +203,14 @@ def _check_points(ballot: Ballot, points: dict[str, int]) -> None:
         )
 
 
-def cast_vote(user, ballot: Ballot, choices: list[str] | dict[str, int]) -> Vote:
-    """Stores the person's ballot, or replaces the one they cast before (one per person)."""
+def cast_vote(
+    user,
+    ballot: Ballot,
+    choices: list[str] | dict[str, int],
+    answers: survey_answers.Entered | None = None,
+) -> Vote:
+    """Stores the person's ballot with their answers to its survey questions, or replaces
+    the ones they cast before (one per person)."""
     _check_voter(user, ballot)
     if ballot.kind == BallotKind.POINTS:
         if not isinstance(choices, dict):
@@ -213,12 +221,18 @@ def cast_vote(user, ballot: Ballot, choices: list[str] | dict[str, int]) -> Vote
         if not isinstance(choices, list):
             raise Refused(_("Please choose among the options of this ballot."), 422)
         _check_choices(ballot, choices)
+    checked = survey_answers.check(ballot, answers or {})
     statement = insert(Vote).values(
-        ballot_id=ballot.id, voter_id=user.id, voter_code=new_voter_code(), choices=choices
+        ballot_id=ballot.id,
+        voter_id=user.id,
+        voter_code=new_voter_code(),
+        choices=choices,
+        answers=checked,
     )
+    excluded = statement.excluded
     statement = statement.on_conflict_do_update(
         index_elements=[Vote.ballot_id, Vote.voter_id],
-        set_={"choices": statement.excluded.choices, "updated_at": func.now()},
+        set_={"choices": excluded.choices, "answers": excluded.answers, "updated_at": func.now()},
     ).returning(Vote.id)
     with database_rules():
         vote_id = db.session.execute(statement).scalar_one()
@@ -233,7 +247,8 @@ def my_vote(user, ballot: Ballot) -> Vote | None:
     )
 
 
-def _editable(ballot: Ballot) -> None:
+def check_editable(ballot: Ballot) -> None:
+    """Refuses any change to a ballot once voting has opened (SPEC §5)."""
     if ballot.frozen or ballot.closed:
         raise Refused(
             _("This ballot is frozen: voting has opened, so it can no longer change."), 409
@@ -273,7 +288,7 @@ def add_ballot(admin, cycle: Cycle, **fields) -> Ballot:
 
 
 def add_option(admin, ballot: Ballot, proposal: Proposal | None = None, **fields) -> Option:
-    _editable(ballot)
+    check_editable(ballot)
     if ballot.kind != BallotKind.POINTS and fields.get("cost") is None:
         raise Refused(_("A project on this ballot needs a cost."), 422, "cost")
     with database_rules():

@@ -1,22 +1,33 @@
-"""Budget administration: cycles and their phases, district ballots, options, proposal review;
-and the residents' proposal form."""
+"""Budget administration: cycles and their phases, district ballots, options, survey questions,
+proposal review; and the residents' proposal form."""
 
-from flask import redirect, request, url_for
+import csv
+import io
+
+from flask import Response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from budgeting import services
-from budgeting.forms import BallotForm, CycleForm, OptionForm, ProposalForm, ReviewForm
-from budgeting.models import Ballot, Cycle, Phase, Proposal
+from budgeting import services, survey
+from budgeting.forms import (
+    BallotForm,
+    CycleForm,
+    OptionForm,
+    ProposalForm,
+    QuestionForm,
+    ReviewForm,
+)
+from budgeting.models import Ballot, Cycle, Phase, Proposal, Question
 from budgeting.permissions import can_manage_budget, can_vote
 from budgeting.views import bp
 from core import links
 from core.db import db
 from core.districts import all_districts
 from core.errors import Refused
-from core.forms import form_page
+from core.forms import form_page, prefilled
 from core.i18n import N_, flash_later
+from core.inputs import csv_row
 from core.permissions import load_or_404, requires
 
 
@@ -125,7 +136,106 @@ def admin_ballot(ballot_id: int):
             _refused(form, refusal)
         else:
             return redirect(url_for("budgeting.admin_ballot", ballot_id=ballot.id))
-    return form_page("budgeting/admin_ballot.html", form, ballot=ballot)
+    return form_page(
+        "budgeting/admin_ballot.html",
+        form,
+        ballot=ballot,
+        kind_label=survey.kind_label,
+        answers_public=survey.answers_public(ballot),
+    )
+
+
+def _question_input(form: QuestionForm) -> survey.QuestionInput:
+    return survey.QuestionInput(
+        kind=form.kind.data,
+        prompt_ka=form.prompt_ka.data,
+        prompt_en=form.prompt_en.data or "",
+        required=form.required.data,
+        choices=survey.choice_lines(form.choices_ka.data, form.choices_en.data),
+        min_choices=form.min_choices.data or 0,
+        max_choices=form.max_choices.data,
+        max_length=form.max_length.data,
+    )
+
+
+def _questions_of(ballot: Ballot):
+    return redirect(url_for("budgeting.admin_ballot", ballot_id=ballot.id, _anchor="questions"))
+
+
+@bp.route("/admin/ballots/<int:ballot_id>/questions/new", methods=["GET", "POST"])
+@requires(can_manage_budget)
+def new_question(ballot_id: int):
+    ballot = load_or_404(Ballot, ballot_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            survey.add_question(current_user, ballot, _question_input(form))
+        except Refused as refusal:
+            _refused(form, refusal)
+        else:
+            flash_later(N_("The question is added to the ballot."), "success")
+            return _questions_of(ballot)
+    return form_page("budgeting/admin_question.html", form, ballot=ballot, question=None)
+
+
+@bp.route("/admin/questions/<int:question_id>", methods=["GET", "POST"])
+@requires(can_manage_budget)
+def edit_question(question_id: int):
+    question = load_or_404(Question, question_id)
+    form = prefilled(
+        QuestionForm,
+        question,
+        choices_ka="\n".join(choice.label_ka for choice in question.choices),
+        choices_en="\n".join(choice.label_en for choice in question.choices).strip(),
+    )
+    if form.validate_on_submit():
+        try:
+            survey.edit_question(current_user, question, _question_input(form))
+        except Refused as refusal:
+            _refused(form, refusal)
+        else:
+            flash_later(N_("The question is saved."), "success")
+            return _questions_of(question.ballot)
+    return form_page(
+        "budgeting/admin_question.html", form, ballot=question.ballot, question=question
+    )
+
+
+@bp.post("/admin/questions/<int:question_id>/move")
+@requires(can_manage_budget)
+def move_question(question_id: int):
+    question = load_or_404(Question, question_id)
+    step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if step is None:
+        raise Refused(_("Please choose whether to move the question up or down."), 422)
+    survey.move_question(current_user, question, step)
+    return _questions_of(question.ballot)
+
+
+@bp.post("/admin/questions/<int:question_id>/delete")
+@requires(can_manage_budget)
+def delete_question(question_id: int):
+    question = load_or_404(Question, question_id)
+    ballot = question.ballot
+    survey.delete_question(current_user, question)
+    flash_later(N_("The question is deleted."), "success")
+    return _questions_of(ballot)
+
+
+@bp.get("/admin/ballots/<int:ballot_id>/answers.csv")
+@requires(can_manage_budget)
+def answers_csv(ballot_id: int):
+    """The free-text answers: budget admins only, as they may hold personal data."""
+    ballot = load_or_404(Ballot, ballot_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(survey.TEXT_ANSWER_COLUMNS)
+    writer.writerows(csv_row(row) for row in survey.download_text_answers(current_user, ballot))
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="ballot-{ballot.id}-answers.csv"'},
+    )
 
 
 @bp.post("/admin/proposals/<int:proposal_id>/review")

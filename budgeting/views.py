@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from budgeting import elections, notices, pabulib, queries, services
+from budgeting import answers, elections, notices, pabulib, queries, services, survey
 from budgeting.models import Ballot, BallotKind, Cycle, Phase
 from budgeting.permissions import can_vote
 from budgeting.results import results
@@ -60,9 +60,18 @@ def _results_public(ballot: Ballot) -> bool:
     return ballot.closed or (ballot.cycle is not None and ballot.cycle.phase == Phase.RESULTS)
 
 
-def _ballot_page(ballot: Ballot, entered=None, error: str | None = None, status: int = 200):
+def _ballot_page(
+    ballot: Ballot,
+    entered=None,
+    error: str | None = None,
+    status: int = 200,
+    said: answers.Entered | None = None,
+    answer_errors: dict[int, str] | None = None,
+):
     vote = services.my_vote(current_user, ballot)
     chosen = entered if entered is not None else (vote.choices if vote else None)
+    if said is None:
+        said = answers.as_entered(vote.answers) if vote else {}
     total = None
     if ballot.kind == BallotKind.KNAPSACK and isinstance(chosen, list):
         total = sum(o.cost or 0 for o in ballot.options if o.code in chosen)
@@ -76,6 +85,9 @@ def _ballot_page(ballot: Ballot, entered=None, error: str | None = None, status:
         open=services.voting_open(ballot),
         cannot_vote=services.why_cannot_vote(current_user, ballot),
         results_public=_results_public(ballot),
+        answers=said,
+        answer_errors=answer_errors or {},
+        limits_hint=survey.limits_hint,
     )
     return page, status
 
@@ -112,14 +124,16 @@ def submitted_choices(ballot: Ballot, form) -> list[str] | dict[str, int]:
 @requires(can_vote, refusal=N_("Please confirm your e-mail address first."))
 def vote(ballot_id: int):
     ballot = _public_ballot(ballot_id)
-    choices = None
+    choices, said = None, answers.read(ballot, request.form)
     try:
         choices = submitted_choices(ballot, request.form)
         if "check" in request.form:  # the knapsack's running total without JavaScript
-            return _ballot_page(ballot, entered=choices)
-        services.cast_vote(current_user, ballot, choices)
+            return _ballot_page(ballot, entered=choices, said=said)
+        services.cast_vote(current_user, ballot, choices, said)
     except Refused as refusal:
-        return _ballot_page(ballot, entered=choices, error=refusal.message, status=refusal.status)
+        return _ballot_page(
+            ballot, choices, refusal.message, refusal.status, said, getattr(refusal, "errors", None)
+        )
     flash_later(
         N_("Your ballot is saved. You can change it until %(date)s."),
         "success",
@@ -133,7 +147,9 @@ def ballot_results(ballot_id: int):
     ballot = _public_ballot(ballot_id)
     if not _results_public(ballot):
         abort(404)
-    return render_template("budgeting/results.html", results=results(ballot))
+    return render_template(
+        "budgeting/results.html", results=results(ballot), survey=survey.counts(ballot)
+    )
 
 
 @bp.get("/ballots/<int:ballot_id>/ballots.pb")

@@ -49,7 +49,7 @@ def test_budget_operations_answer_as_documented(app):
         for op in operations
         if op.path.startswith("/api/v1/budget") and "/spending" not in op.path  # own test
     ]
-    assert len(budget) == 4  # cycles, ballot, results, the projects layer
+    assert len(budget) == 5  # cycles, ballot, results, survey counts, the projects layer
     for operation in budget:
         check_operation(operation, GenerationMode.POSITIVE)
         check_operation(operation, GenerationMode.NEGATIVE)

@@ -19,7 +19,7 @@ from sqlalchemy import update
 
 from accounts import tokens
 from accounts.models import ResidencyReview
-from budgeting.models import Ballot, Phase, Proposal
+from budgeting.models import Ballot, Phase, Proposal, Question
 from core.app import create_app
 from core.db import db
 from core.districts import by_slug
@@ -33,7 +33,7 @@ from petitions.models import Petition
 from smartmap import held
 from smartmap.models import HeldReport, Photo, Report
 from smartmap.services import ReportInput
-from tests.budget_factories import make_ballot, make_proposal
+from tests.budget_factories import make_ballot, make_proposal, survey_questions
 from tests.conftest import CSRF_INPUT
 from tests.factories import ANONYMOUS, ROLES, log_in, make_user
 from tests.smartmap_helpers import make_report, place_in
@@ -173,9 +173,18 @@ EXPECTED = {
     ("budgeting.admin_ballot", "GET"):    row(LOGIN, 403, 403, 403, 403, 200, 200),
     ("budgeting.admin_ballot", "POST"):   row(LOGIN, 403, 403, 403, 403, 302, 302),
     ("budgeting.review_proposal", "POST"): row(LOGIN, 403, 403, 403, 403, 302, 302),
+    ("budgeting.new_question", "GET"):    row(LOGIN, 403, 403, 403, 403, 200, 200),
+    ("budgeting.new_question", "POST"):   row(LOGIN, 403, 403, 403, 403, 302, 302),
+    ("budgeting.edit_question", "GET"):   row(LOGIN, 403, 403, 403, 403, 200, 200),
+    ("budgeting.edit_question", "POST"):  row(LOGIN, 403, 403, 403, 403, 302, 302),
+    ("budgeting.move_question", "POST"):  row(LOGIN, 403, 403, 403, 403, 302, 302),
+    ("budgeting.delete_question", "POST"): row(LOGIN, 403, 403, 403, 403, 302, 302),
+    # The free-text answers may hold personal data: budget admins only.
+    ("budgeting.answers_csv", "GET"):     row(LOGIN, 403, 403, 403, 403, 200, 200),
     ("budget_api.cycles", "GET"):         PUBLIC,
     ("budget_api.ballot", "GET"):         PUBLIC,
     ("budget_api.ballot_results", "GET"): PUBLIC,
+    ("budget_api.ballot_survey", "GET"):  PUBLIC,
     # Cross-links: a proposal started from a map report, its page, the map layers
     # The walk's world has no cycle taking proposals: a page says so (200).
     ("budgeting.start_proposal", "GET"):  row(LOGIN, 200, 200, 200, 200, 200, 200),
@@ -247,6 +256,7 @@ class World:
     ballot: Ballot  # budgeting: a knapsack ballot in its voting phase
     decided: Ballot  # budgeting: a ballot with published results
     planned: Ballot  # budgeting: a ballot in review, still editable
+    question: Question  # budgeting: a survey question of the planned ballot
     proposal: Proposal  # budgeting: a resident's proposal for the planned ballot's district
     report: Report  # a smart map report in Vake, with a processed photo
     held: HeldReport  # a visitor's report waiting for its e-mail link
@@ -305,7 +315,8 @@ def _world() -> World:
         petitions=_petitions(newcomer),
         ballot=make_ballot(),
         decided=make_ballot(phase=Phase.RESULTS),
-        planned=(planned := make_ballot(phase=Phase.REVIEW)),
+        planned=(planned := make_ballot(phase=Phase.REVIEW, questions=survey_questions())),
+        question=planned.questions[0],
         proposal=make_proposal(planned),
         report=_report(),
         held=held.hold_report(_held_input(), "visitor@example.org", "", [], "ka"),
@@ -367,6 +378,7 @@ def _category_form(code: str) -> dict:
 STATUS_FORM = {"status": "acknowledged", "public_message": "Seen"}
 OPEN311 = {"fmt": "json"}
 
+QUESTION_FORM = {"prompt_ka": "კითხვა", "kind": "single", "choices_ka": "კი\nარა"}
 POST_FORM = {"title_ka": "სათაური", "body_ka": "ტექსტი", "kind": "news", "tags": "ogp"}
 
 # How to fill each route's URL arguments, from the request's World.
@@ -415,6 +427,12 @@ URL_ARGS = {
     "budgeting.proposal": lambda w: {"proposal_id": w.proposal.id},
     "budget_api.ballot": lambda w: {"ballot_id": w.ballot.id},
     "budget_api.ballot_results": lambda w: {"ballot_id": w.decided.id},
+    "budget_api.ballot_survey": lambda w: {"ballot_id": w.decided.id},
+    "budgeting.new_question": lambda w: {"ballot_id": w.planned.id},
+    "budgeting.edit_question": lambda w: {"question_id": w.question.id},
+    "budgeting.move_question": lambda w: {"question_id": w.question.id},
+    "budgeting.delete_question": lambda w: {"question_id": w.question.id},
+    "budgeting.answers_csv": lambda w: {"ballot_id": w.decided.id},
     # smartmap
     "smartmap.detail": lambda w: {"report_id": w.report.id},
     "smartmap.photo": lambda w: {"photo_id": w.report.photos[0].id, "size": "full"},
@@ -469,6 +487,9 @@ FORMS = {
     "budgeting.move_phase": lambda w: {"phase": "voting"},
     "budgeting.admin_ballot": lambda w: {"name_ka": "სკვერი", "cost": "100"},
     "budgeting.review_proposal": lambda w: {"cost": "100"},
+    "budgeting.new_question": lambda w: QUESTION_FORM,
+    "budgeting.edit_question": lambda w: QUESTION_FORM,
+    "budgeting.move_question": lambda w: {"direction": "down"},
     # smartmap
     "smartmap.new_report": _report_form,
     "smartmap.new_category": lambda w: _category_form(f"walk-{next(_serial)}"),
