@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -242,3 +242,22 @@ def invalidations(petition: Petition) -> list[SignatureInvalidation]:
         .order_by(SignatureInvalidation.id)
     )
     return list(db.session.scalars(statement))
+
+
+@dataclass(frozen=True)
+class OwnSignature:
+    signed_at: datetime
+    removal_reason: str | None  # the public reason, when a moderator removed it
+
+
+def own_signature(user, petition: Petition) -> OwnSignature | None:
+    """The user's signature of the petition, with the reason if it was removed."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    statement = (
+        select(Signature.created_at, SignatureInvalidation.reason)
+        .outerjoin(SignatureInvalidation, Signature.invalidation_id == SignatureInvalidation.id)
+        .where(Signature.petition_id == petition.id, Signature.user_id == user.id)
+    )
+    row = db.session.execute(statement).first()
+    return OwnSignature(*row) if row else None

@@ -437,15 +437,32 @@ def invalidate_signatures(
     thresholds stay recorded: their consequences (response, news) have happened."""
     _allowed(permissions.can_invalidate_signatures, actor, petition)
     _in_status(petition, INVALIDATABLE)
+    reason = _checked_reason(reason)
+    given = _checked(given)
+    if not preview_invalidation(actor, petition, given):
+        raise Refused(_("No signature of this petition matches the filter."), 422, "domain")
+    removal = _new_removal(actor, petition, given, reason)
+    removal.removed, uncounted = _mark_invalid(petition, given, removal)
+    _uncount(petition, uncounted)
+    _reopen_if_under_threshold(actor, petition)
+    _audit_removal(actor, petition, removal)
+    return removal
+
+
+def _checked_reason(reason: str) -> str:
+    """The public reason of a removal: given, and short enough to show."""
     reason = clean_text(reason or "").strip()
     if not reason:
         message = _("Please give the reason; it is shown on the petition's page.")
         raise Refused(message, 422, "reason")
     if len(reason) > REASON_MAX:
         raise Refused(_("At most %(n)s characters, please.", n=REASON_MAX), 422, "reason")
-    given = _checked(given)
-    if not preview_invalidation(actor, petition, given):
-        raise Refused(_("No signature of this petition matches the filter."), 422, "domain")
+    return reason
+
+
+def _new_removal(
+    actor: User, petition: Petition, given: SignatureFilter, reason: str
+) -> SignatureInvalidation:
     removal = SignatureInvalidation(
         petition_id=petition.id,
         moderator_id=actor.id,
@@ -455,21 +472,26 @@ def invalidate_signatures(
     )
     db.session.add(removal)
     db.session.flush()
-    removal.removed, uncounted = _mark_invalid(petition, given, removal)
+    return removal
+
+
+def _uncount(petition: Petition, uncounted: int) -> None:
+    """Take removed signatures off the shown count in SQL (the counter may be adding)."""
     petition.shown_count = func.greatest(Petition.shown_count - uncounted, 0)
     db.session.flush()
     db.session.refresh(petition, ["shown_count"])
-    _reopen_if_under_threshold(actor, petition)
+
+
+def _audit_removal(actor: User, petition: Petition, removal: SignatureInvalidation) -> None:
     audit.record(
         actor,
         "petition.invalidate_signatures",
         petition.ref,
         invalidation_id=removal.id,
         removed=removal.removed,
-        reason=reason,
+        reason=removal.reason,
         **removal.criteria,
     )
-    return removal
 
 
 def _reopen_if_under_threshold(actor: User, petition: Petition) -> None:

@@ -134,7 +134,7 @@ def detail(petition):
         **_charts(petition),
         petition=petition,
         threshold=settings.first_threshold(),
-        signed=services.has_signed(current_user, petition),
+        own_signature=queries.own_signature(current_user, petition),
         public_signers=services.public_signers(petition),
         form=SignForm(),
         related=links.related(petition.ref, current_user),

@@ -810,6 +810,50 @@ def test_a_moderator_previews_then_removes_and_the_page_says_why(client, app):
         assert "Please enter a date between" in absurd.get_data(as_text=True)
 
 
+def test_a_signer_whose_signature_was_removed_sees_why_on_the_page_and_in_the_data(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+        spam_and_real(petition, spam=2, real=1)
+        bot = make_user(email="bot-reader@spam.example")
+        services.sign(bot, petition)
+        services.count_new_signatures()
+        services.invalidate_signatures(moderator(), petition, SPAM, "Bots from one domain")
+        db.session.commit()
+    log_in(client, bot)
+    page = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
+    removed = "A moderator removed your signature, so it does not count: Bots from one domain"
+    assert removed in page
+    assert "You have signed this petition." not in page
+    data = client.get("/accounts/data").get_json()["petitions"]
+    signature = next(s for s in data["signatures"] if s["petition_id"] == petition.id)
+    assert (signature["removed"], signature["removal_reason"]) == (True, "Bots from one domain")
+    # Once the petition is closed, the page still tells them.
+    with app.app_context():
+        db.session.execute(
+            update(Petition).where(Petition.id == petition.id).values(status="closed")
+        )
+        db.session.commit()
+    closed = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
+    assert removed in closed
+
+
+def test_a_signer_whose_signature_counts_sees_that_they_signed(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+        spam_and_real(petition, spam=1, real=1)
+        signer = make_user()
+        services.sign(signer, petition)
+        services.invalidate_signatures(moderator(), petition, SPAM, "Bots")
+        db.session.commit()
+    log_in(client, signer)
+    page = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
+    assert "You have signed this petition." in page
+    assert "A moderator removed your signature" not in page
+    data = client.get("/accounts/data").get_json()["petitions"]
+    assert data["signatures"][0]["removed"] is False
+    assert data["signatures"][0]["removal_reason"] is None
+
+
 def test_the_removal_page_refuses_residents_and_posts_without_a_token(client, app):
     with app.test_request_context():
         petition = petition_in(Status.OPEN)
