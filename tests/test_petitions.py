@@ -454,18 +454,41 @@ def test_the_api_lists_and_shows_petitions_without_personal_data(client, app):
     assert client.get("/api/v1/petitions?status=draft").status_code == 422
 
 
-def test_the_demo_loader_adds_petitions_in_several_states(app):
+def test_the_demo_loader_adds_petitions_in_every_state(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PETITION_THRESHOLDS", "100")
     with app.test_request_context():
         from petitions import demo
 
-        assert "5 petitions loaded" in demo.load()
+        assert f"{len(demo.PETITIONS)} petitions loaded" in demo.load()
         assert demo.load() == "petitions: already there"
         statuses = set(db.session.scalars(select(Petition.status)))
-        assert {"open", "responded", "rejected", "in_moderation"} <= statuses
+        assert statuses == {status.value for status in Status}
         # Its counts are real signatures: the nightly recount finds nothing to correct.
         assert services.reconcile() == 0
         shown = db.session.scalar(select(func.max(Petition.shown_count)))
         assert shown >= settings.first_threshold()  # one petition is past its threshold
+        most_signed = select(Petition).order_by(Petition.shown_count.desc()).limit(1)
+        open_one = db.session.scalar(most_signed.where(Petition.status == "open"))
+        assert len(queries.counts_by_district(open_one)) >= 5  # signed from many districts
+        responded = db.session.scalar(select(Petition).where(Petition.status == "responded"))
+        assert responded.response_text
+        rejected = db.session.scalar(select(Petition).where(Petition.status == "rejected"))
+        assert rejected.rejection_reason and rejected.rejection_explanation
+        # The clock finds nothing to close or flag: the dates agree with the states.
+        assert services.tick()["closed"] == services.tick()["overdue"] == 0
+        db.session.rollback()
+
+
+def test_the_demo_loader_adds_what_an_older_demo_lacks(app):
+    with app.test_request_context():
+        from petitions import demo
+
+        demo.load()
+        draft = db.session.scalar(select(Petition).where(Petition.status == "draft"))
+        db.session.delete(draft)
+        db.session.flush()
+        assert demo.load() == "petitions: 1 petitions loaded"
+        assert db.session.scalar(select(func.count()).where(Petition.status == "draft")) == 1
         db.session.rollback()
 
 
