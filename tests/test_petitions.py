@@ -473,7 +473,8 @@ def test_the_demo_loader_adds_petitions_in_every_state(app, monkeypatch):
         responded = db.session.scalar(select(Petition).where(Petition.status == "responded"))
         assert responded.response_text
         rejected = db.session.scalar(select(Petition).where(Petition.status == "rejected"))
-        assert rejected.rejection_reason and rejected.rejection_explanation
+        assert rejected.rejection_reason
+        assert rejected.rejection_explanation
         # The clock finds nothing to close or flag: the dates agree with the states.
         assert services.tick()["closed"] == services.tick()["overdue"] == 0
         db.session.rollback()
