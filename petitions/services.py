@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import Integer, func, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from core import audit, events, links, mail, tasks
@@ -225,6 +225,28 @@ def sign(user: User, petition: Petition, show_name: bool = False, notify: bool =
             show_name=show_name,
             notify=notify,
         )
+        .on_conflict_do_nothing(index_elements=["petition_id", "user_id"])
+        .returning(Signature.id)
+    )
+    return db.session.execute(statement).scalar_one_or_none() is not None
+
+
+def sign_if_open(user: User, petition_id: int, show_name: bool, notify: bool) -> bool:
+    """The signing request's hot path: one INSERT that signs only a petition open for
+    signatures, without loading it. True if new; False for a repeat, a petition not open or
+    none at all, which the caller tells apart with `sign` (the rare, slower path)."""
+    _allowed(permissions.can_sign_petitions, user)
+    _require_residency(user)
+    signable = select(
+        Petition.id,
+        literal(user.id),
+        literal(user.verified_district_id or user.district_id, Integer),
+        literal(show_name),
+        literal(notify),
+    ).where(Petition.id == petition_id, Petition.status.in_(SIGNABLE_STATUSES))
+    statement = (
+        insert(Signature)
+        .from_select(["petition_id", "user_id", "district_id", "show_name", "notify"], signable)
         .on_conflict_do_nothing(index_elements=["petition_id", "user_id"])
         .returning(Signature.id)
     )
