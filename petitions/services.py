@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, func, literal, or_, select, text, update
+from sqlalchemy import bindparam, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from core import audit, events, links, mail, tasks
@@ -231,26 +231,40 @@ def sign(user: User, petition: Petition, show_name: bool = False, notify: bool =
     return db.session.execute(statement).scalar_one_or_none() is not None
 
 
+def _sign_if_open_statement():
+    """INSERT ... SELECT from the petition row only while it is open for signatures; built
+    once, since the signing request runs it more than anything else."""
+    values = ("user_id", "district_id", "show_name", "notify")
+    # Parameters named apart from the columns: the INSERT would take those for its own.
+    signable = select(Petition.id, *(bindparam(f"new_{name}") for name in values)).where(
+        Petition.id == bindparam("new_petition_id"), Petition.status.in_(SIGNABLE_STATUSES)
+    )
+    table = Signature.__table__  # Core, not ORM: its parameters are binds, not rows
+    return (
+        insert(table)
+        .from_select(["petition_id", *values], signable)
+        .on_conflict_do_nothing(index_elements=["petition_id", "user_id"])
+        .returning(table.c.id)
+    )
+
+
+SIGN_IF_OPEN = _sign_if_open_statement()
+
+
 def sign_if_open(user: User, petition_id: int, show_name: bool, notify: bool) -> bool:
     """The signing request's hot path: one INSERT that signs only a petition open for
     signatures, without loading it. True if new; False for a repeat, a petition not open or
     none at all, which the caller tells apart with `sign` (the rare, slower path)."""
     _allowed(permissions.can_sign_petitions, user)
     _require_residency(user)
-    signable = select(
-        Petition.id,
-        literal(user.id),
-        literal(user.verified_district_id or user.district_id, Integer),
-        literal(show_name),
-        literal(notify),
-    ).where(Petition.id == petition_id, Petition.status.in_(SIGNABLE_STATUSES))
-    statement = (
-        insert(Signature)
-        .from_select(["petition_id", "user_id", "district_id", "show_name", "notify"], signable)
-        .on_conflict_do_nothing(index_elements=["petition_id", "user_id"])
-        .returning(Signature.id)
-    )
-    return db.session.execute(statement).scalar_one_or_none() is not None
+    values = {
+        "new_petition_id": petition_id,
+        "new_user_id": user.id,
+        "new_district_id": user.verified_district_id or user.district_id,
+        "new_show_name": show_name,
+        "new_notify": notify,
+    }
+    return db.session.execute(SIGN_IF_OPEN, values).scalar_one_or_none() is not None
 
 
 def has_signed(user, petition: Petition) -> bool:
