@@ -73,8 +73,12 @@ from petitions import services
 from petitions.forms import SignForm
 from petitions.models import Petition, Signature
 
-WORKERS, THREADS = 4, 8
-WORKER_CLASS = "gthread"
+# The server's shape, chosen by measurement (see the README); SIGNING_SERVER=class:workers:threads
+# (e.g. "sync:5:1") tries another on a given machine.
+WORKER_CLASS, WORKERS, THREADS = "gthread", 4, 8
+if os.environ.get("SIGNING_SERVER"):
+    _shape = os.environ["SIGNING_SERVER"].split(":")
+    WORKER_CLASS, WORKERS, THREADS = _shape[0], int(_shape[1]), int(_shape[2])
 CLIENTS = 64
 OFFERED_PER_S = 500.0
 SIGNERS = 3000

@@ -6,16 +6,18 @@ entry and flushes; the request or job around it commits.
 
 import re
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, or_, select, text, update
+from sqlalchemy import bindparam, delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from core import audit, events, links, mail, tasks
 from core.db import db, utcnow
 from core.errors import Refused
+from core.i18n import city_zone
 from core.inputs import clean_text
 from core.models import Role, RoleGrant, User
 from core.security import site_url
@@ -28,6 +30,7 @@ from petitions.models import (
     Petition,
     Signature,
     SignatureInvalidation,
+    SignatureTally,
     Sponsor,
     Status,
     ThresholdCrossing,
@@ -285,7 +288,13 @@ COUNT_NEW = text(
         ORDER BY id LIMIT :batch FOR UPDATE SKIP LOCKED
     ), marked AS (
         UPDATE petition_signature s SET counted = true FROM batch
-        WHERE s.id = batch.id RETURNING s.petition_id
+        WHERE s.id = batch.id RETURNING s.petition_id, s.district_id, s.created_at
+    ), tallied AS (
+        INSERT INTO petition_signature_tally AS t (petition_id, day, district_id, signatures)
+        SELECT petition_id, date(timezone(:zone, created_at)), district_id, count(*)
+        FROM marked GROUP BY 1, 2, 3
+        ON CONFLICT (petition_id, day, district_id)
+        DO UPDATE SET signatures = t.signatures + excluded.signatures
     ), added AS (
         SELECT petition_id, count(*) AS n FROM marked GROUP BY petition_id
     )
@@ -297,11 +306,13 @@ COUNT_NEW = text(
 
 
 def count_new_signatures(batch: int = COUNT_BATCH) -> int:
-    """Add new signatures to the shown counts, one statement per batch; then thresholds and
-    progress notices for the petitions that moved. Returns the number of signatures counted."""
+    """Add new signatures to the shown counts and the tallies by day and district, one
+    statement per batch; then thresholds and progress notices for the petitions that moved.
+    Returns the number of signatures counted."""
     total = 0
     while True:
-        moved = db.session.execute(COUNT_NEW, {"batch": batch}).all()
+        params = {"batch": batch, "zone": city_zone().key}
+        moved = db.session.execute(COUNT_NEW, params).all()
         counted = sum(after - before for _, before, after in moved)
         for petition_id, before, after in moved:
             _after_count(db.session.get(Petition, petition_id), before, after)
@@ -311,21 +322,44 @@ def count_new_signatures(batch: int = COUNT_BATCH) -> int:
             return total
 
 
+RECOUNT = text(
+    """
+    UPDATE petition p SET shown_count = c.n
+    FROM (SELECT p2.id, count(s.id) AS n FROM petition p2
+          LEFT JOIN petition_signature s
+            ON s.petition_id = p2.id AND s.counted AND s.invalidation_id IS NULL
+          GROUP BY p2.id) c
+    WHERE p.id = c.id AND p.shown_count <> c.n
+    """
+)
+RETALLY = text(
+    """
+    INSERT INTO petition_signature_tally (petition_id, day, district_id, signatures)
+    SELECT petition_id, date(timezone(:zone, created_at)), district_id, count(*)
+    FROM petition_signature
+    WHERE counted AND invalidation_id IS NULL
+      AND (CAST(:petition_id AS integer) IS NULL OR petition_id = :petition_id)
+    GROUP BY 1, 2, 3
+    """
+)
+
+
 def reconcile() -> int:
-    """Nightly: recount every petition from its counted signatures; returns how many changed."""
-    result = db.session.execute(
-        text(
-            """
-            UPDATE petition p SET shown_count = c.n
-            FROM (SELECT p2.id, count(s.id) AS n FROM petition p2
-                  LEFT JOIN petition_signature s
-                    ON s.petition_id = p2.id AND s.counted AND s.invalidation_id IS NULL
-                  GROUP BY p2.id) c
-            WHERE p.id = c.id AND p.shown_count <> c.n
-            """
-        )
-    )
-    return result.rowcount
+    """Nightly: recount every petition from its counted signatures and rebuild the tallies by
+    day and district; returns how many shown counts changed."""
+    changed = db.session.execute(RECOUNT).rowcount
+    retally()
+    return changed
+
+
+def retally(petition_id: int | None = None) -> None:
+    """Rebuild the tallies by day and district from the counted signatures (of one petition,
+    or of all)."""
+    statement = delete(SignatureTally)
+    if petition_id is not None:
+        statement = statement.where(SignatureTally.petition_id == petition_id)
+    db.session.execute(statement)
+    db.session.execute(RETALLY, {"zone": city_zone().key, "petition_id": petition_id})
 
 
 def _after_count(petition: Petition, before: int, after: int) -> None:
@@ -542,17 +576,41 @@ def _reopen_if_under_threshold(actor: User, petition: Petition) -> None:
 
 
 def _mark_invalid(petition: Petition, given: SignatureFilter, removal) -> tuple[int, int]:
-    """(signatures marked, how many of them the shown count included). The rows are locked
-    first, so a counter run in between is waited for and its `counted` is the one seen."""
+    """(signatures marked, how many of them the shown count included); the counted ones leave
+    the tallies too. The rows are locked first, so a counter run in between is waited for and
+    its `counted` is the one seen."""
     hit = _matching(petition, given).with_for_update(of=Signature).cte("hit")
+    local_day = func.date(func.timezone(city_zone().key, Signature.created_at))
     marked = db.session.execute(
         update(Signature)
         .where(Signature.id == hit.c.id)
         .values(invalidation_id=removal.id, counted=False)
-        .returning(hit.c.counted)
-    ).scalars()
-    was_counted = list(marked)
-    return len(was_counted), sum(1 for counted in was_counted if counted)
+        .returning(hit.c.counted, local_day, Signature.district_id)
+    ).all()
+    uncounted = Counter((day, district) for counted, day, district in marked if counted)
+    _untally(petition, uncounted)
+    return len(marked), uncounted.total()
+
+
+def _untally(petition: Petition, uncounted: Counter) -> None:
+    """Take signatures off the tallies by (day, district)."""
+    if not uncounted:
+        return
+    table = SignatureTally.__table__
+    statement = (
+        update(table)
+        .where(
+            table.c.petition_id == petition.id,
+            table.c.day == bindparam("the_day"),
+            table.c.district_id.is_not_distinct_from(bindparam("the_district")),
+        )
+        .values(signatures=table.c.signatures - bindparam("removed"))
+    )
+    rows = [
+        {"the_day": day, "the_district": district, "removed": n}
+        for (day, district), n in uncounted.items()
+    ]
+    db.session.execute(statement, rows)
 
 
 # The clock: deadlines close petitions, late responses are flagged.

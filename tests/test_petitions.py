@@ -14,10 +14,18 @@ from core import links
 from core.db import db, utcnow
 from core.districts import by_slug
 from core.errors import Refused
+from core.i18n import city_zone
 from core.models import AuditEntry, Event, OutboxMail, Role
 from news.models import Post
 from petitions import queries, services, settings
-from petitions.models import Petition, Signature, Sponsor, Status, ThresholdCrossing
+from petitions.models import (
+    Petition,
+    Signature,
+    SignatureTally,
+    Sponsor,
+    Status,
+    ThresholdCrossing,
+)
 from tests.conftest import submit
 from tests.factories import log_in, make_user
 from tests.petition_helpers import TEXT, moderator, petition_in
@@ -645,6 +653,51 @@ def test_counts_by_district_and_shares(ctx):
     ]
     assert (shares[-1].slug, shares[-1].signatures) == (None, 1)  # no district given
     assert len(shares) == 11  # every district, also those without signatures
+
+
+def grouped_signatures(petition) -> dict:
+    """What the tallies must hold: the counted valid signatures grouped the slow way."""
+    local_day = func.date(func.timezone(city_zone().key, Signature.created_at))
+    rows = db.session.execute(
+        select(local_day, Signature.district_id, func.count())
+        .where(
+            Signature.petition_id == petition.id,
+            Signature.counted,
+            Signature.invalidation_id.is_(None),
+        )
+        .group_by(local_day, Signature.district_id)
+    )
+    return {(day, district): n for day, district, n in rows}
+
+
+def tallies(petition) -> dict:
+    rows = db.session.execute(
+        select(SignatureTally.day, SignatureTally.district_id, SignatureTally.signatures).where(
+            SignatureTally.petition_id == petition.id, SignatureTally.signatures > 0
+        )
+    )
+    return {(day, district): n for day, district, n in rows}
+
+
+def test_the_tallies_by_day_and_district_follow_counting_removals_and_the_nightly_rebuild(ctx):
+    petition = petition_in(Status.OPEN)
+    start = utcnow() - timedelta(days=3)
+    for number, slug in enumerate(("vake", "vake", "saburtalo", None, "gldani")):
+        sign_on(petition, start + timedelta(hours=20 * number), slug)
+    sign_on(petition, start, email="bot@spam.example")
+    services.count_new_signatures()
+    assert tallies(petition) == grouped_signatures(petition)
+    assert sum(tallies(petition).values()) == petition.shown_count == 6
+    sign_on(petition, utcnow(), "vake")  # counted by a later run, into the same rows
+    services.count_new_signatures()
+    assert tallies(petition) == grouped_signatures(petition)
+    services.invalidate_signatures(moderator(), petition, SPAM, "Bots")
+    assert tallies(petition) == grouped_signatures(petition)
+    assert sum(tallies(petition).values()) == petition.shown_count == 6
+    # A tally gone wrong (a crash between runs, a changed time zone): the nightly rebuild.
+    db.session.execute(update(SignatureTally).values(signatures=SignatureTally.signatures + 5))
+    services.reconcile()
+    assert tallies(petition) == grouped_signatures(petition)
 
 
 def test_the_detail_page_shows_the_charts_tables_and_the_map_data(client, app):
