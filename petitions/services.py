@@ -292,7 +292,7 @@ COUNT_NEW = text(
     ), tallied AS (
         INSERT INTO petition_signature_tally AS t (petition_id, day, district_id, signatures)
         SELECT petition_id, date(timezone(:zone, created_at)), district_id, count(*)
-        FROM marked GROUP BY 1, 2, 3
+        FROM marked GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT (petition_id, day, district_id)
         DO UPDATE SET signatures = t.signatures + excluded.signatures
     ), added AS (
@@ -347,18 +347,20 @@ RETALLY = text(
 def reconcile() -> int:
     """Nightly: recount every petition from its counted signatures and rebuild the tallies by
     day and district; returns how many shown counts changed."""
-    changed = db.session.execute(RECOUNT).rowcount
-    retally()
-    return changed
+    retally()  # tallies before petitions, the order the counter and removals lock them in
+    return db.session.execute(RECOUNT).rowcount
 
 
 def retally(petition_id: int | None = None) -> None:
     """Rebuild the tallies by day and district from the counted signatures (of one petition,
     or of all)."""
-    statement = delete(SignatureTally)
+    rows = select(SignatureTally.id)
     if petition_id is not None:
-        statement = statement.where(SignatureTally.petition_id == petition_id)
-    db.session.execute(statement)
+        rows = rows.where(SignatureTally.petition_id == petition_id)
+    # Locked in the order the counter and removals lock them, so none waits on the other.
+    order = (SignatureTally.petition_id, SignatureTally.day, SignatureTally.district_id)
+    locked = db.session.scalars(rows.order_by(*order).with_for_update()).all()
+    db.session.execute(delete(SignatureTally).where(SignatureTally.id.in_(locked)))
     db.session.execute(RETALLY, {"zone": city_zone().key, "petition_id": petition_id})
 
 
@@ -592,6 +594,13 @@ def _mark_invalid(petition: Petition, given: SignatureFilter, removal) -> tuple[
     return len(marked), uncounted.total()
 
 
+def _lock_order(item: tuple) -> tuple:
+    """The order the counter locks tallies in: by day, then district, none last (as
+    PostgreSQL sorts NULL)."""
+    (day, district), _count = item
+    return day, district is None, district or 0
+
+
 def _untally(petition: Petition, uncounted: Counter) -> None:
     """Take signatures off the tallies by (day, district)."""
     if not uncounted:
@@ -606,9 +615,9 @@ def _untally(petition: Petition, uncounted: Counter) -> None:
         )
         .values(signatures=table.c.signatures - bindparam("removed"))
     )
+    ordered = sorted(uncounted.items(), key=_lock_order)
     rows = [
-        {"the_day": day, "the_district": district, "removed": n}
-        for (day, district), n in uncounted.items()
+        {"the_day": day, "the_district": district, "removed": n} for (day, district), n in ordered
     ]
     db.session.execute(statement, rows)
 
