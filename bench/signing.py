@@ -1,7 +1,7 @@
 """Signing under load (SPEC §4 "Counting under load", §9 `signing`), over real HTTP.
 
 Server: gunicorn serving the bench app (`bench.signing:server_app()`: the bench database, rate
-limits off) with WORKERS = 4 gthread workers of THREADS = 8 threads each, on a free port.
+limits off) with WORKERS workers of class WORKER_CLASS (THREADS threads each), on a free port.
 Load: CLIENTS = 64 concurrent clients of aiohttp on one asyncio loop, in a process of their
 own (the server's processes are not slowed by the client's interpreter lock).
 
@@ -13,16 +13,32 @@ is still in flight). The petition's threshold lies inside the run; the counter
 (`petitions.services.count_new_signatures`, what the `petitions.count` job runs) runs every
 COUNT_EVERY seconds during the load and once after it.
 
-The same load then goes to a naive signing route registered on the bench app only (never in
-the product): it inserts the signature and runs `shown_count = shown_count + 1` on the
-petition row in the same transaction, which SPEC §4 forbids, so every signature waits for the
-row lock of the one before.
+Two ways of loading, each on a petition of its own, and they answer different questions:
+
+- Saturation (closed loop): each client sends its next request as soon as the last one is
+  answered. This gives the most the server does: `signatures_per_s`. Its latencies are NOT
+  the latency figures: in a closed loop the mean latency is CLIENTS / throughput (Little's
+  law), so 64 clients at 500/s wait 128 ms on average whatever the server does. They are
+  recorded as `saturation_p50_ms`/`saturation_p99_ms`.
+- Fixed rate (open loop, as wrk2 does): the same CLIENTS send request i at start + i / RATE
+  (OFFERED_PER_S = 500 signatures/s), and each latency runs from that scheduled moment, not
+  from when a client got round to sending it, so a server that falls behind is charged with
+  the queue it causes (no coordinated omission). `p50_ms`/`p99_ms` come from this run, with
+  `offered_per_s` and the rate actually answered, `achieved_per_s` (below the offered rate
+  when the server cannot keep up; then its latencies grow without bound).
+
+The naive design then gets the saturation load too: a signing route registered on the bench
+app only (never in the product) that inserts the signature and runs
+`shown_count = shown_count + 1` on the petition row in the same transaction, which SPEC §4
+forbids, so every signature waits for the row lock of the one before. `ratio_vs_naive` is the
+two saturation throughputs.
 
 Figures: `signatures_per_s` counts signing requests answered (a repeat is a request like any
-other), p50/p99 their latency as the clients saw it; `lost` is signers answered "signed" with
-no row, `doubled` rows beyond one per signer, `count_exact` the shown count equal to the
-distinct signers after the counter, `threshold_events` the `petition.threshold` events of
-the petition (must be 1).
+other); `lost` is signers answered "signed" with no row, `doubled` rows beyond one per signer
+(both summed over our two runs), `count_exact` the shown count equal to the distinct signers
+after the counter (in both runs), `threshold_events` the `petition.threshold` events of the
+saturation run's petition (must be 1; `paced_threshold_events` the fixed-rate run's). The
+`naive_*` keys are the same checks of the naive run.
 """
 
 import asyncio
@@ -57,8 +73,14 @@ from petitions import services
 from petitions.forms import SignForm
 from petitions.models import Petition, Signature
 
-WORKERS, THREADS = 4, 8
+# The server's shape, chosen by measurement (see the README); SIGNING_SERVER=class:workers:threads
+# (e.g. "sync:5:1") tries another on a given machine.
+WORKER_CLASS, WORKERS, THREADS = "gthread", 4, 8
+if os.environ.get("SIGNING_SERVER"):
+    _shape = os.environ["SIGNING_SERVER"].split(":")
+    WORKER_CLASS, WORKERS, THREADS = _shape[0], int(_shape[1]), int(_shape[2])
 CLIENTS = 64
+OFFERED_PER_S = 500.0
 SIGNERS = 3000
 WARM_UP_SIGNERS = 128
 THRESHOLD = SIGNERS // 5
@@ -179,14 +201,21 @@ def _plan(user_ids: list[int], seed: int) -> list[int]:
 # The load generator (its own process).
 
 
-def drive(base_url: str, posts: list[tuple[str, str, str]], clients: int, seconds: float) -> dict:
+def drive(
+    base_url: str,
+    posts: list[tuple[str, str, str]],
+    clients: int,
+    seconds: float,
+    rate: float | None = None,
+) -> dict:
     """POST each (path, cookie, token) in turn with `clients` concurrent clients, sending none
     after `seconds`; latencies, the answer to each post (0: not sent) and the wall time from
-    the first request to the last answer."""
-    return asyncio.run(_drive(base_url, posts, clients, seconds))
+    the first request to the last answer. With a `rate`, post i is due at start + i / rate
+    and its latency counts from then (open loop); without, as fast as answers come."""
+    return asyncio.run(_drive(base_url, posts, clients, seconds, rate))
 
 
-async def _drive(base_url: str, posts: list, clients: int, seconds: float) -> dict:
+async def _drive(base_url: str, posts: list, clients: int, seconds: float, rate) -> dict:
     import aiohttp
 
     pending = enumerate(posts)  # shared by the clients: one loop, one thread
@@ -202,6 +231,9 @@ async def _drive(base_url: str, posts: list, clients: int, seconds: float) -> di
                     return
                 headers = {"Cookie": cookie, "User-Agent": USER_AGENT}
                 start = time.perf_counter()
+                if rate:
+                    start = started + index / rate  # due then, whether or not a client was free
+                    await asyncio.sleep(start - time.perf_counter())
                 async with http.post(
                     path, data={"csrf_token": token}, headers=headers, allow_redirects=False
                 ) as response:
@@ -239,7 +271,7 @@ def _start_gunicorn(app, port: int) -> subprocess.Popen:
         "--workers",
         str(WORKERS),
         "--worker-class",
-        "gthread",
+        WORKER_CLASS,
         "--threads",
         str(THREADS),
         "--bind",
@@ -327,9 +359,9 @@ def _figures(load: dict) -> dict:
     }
 
 
-def _load(pool, base_url: str, path: str, plan: list[int], logins: dict) -> dict:
+def _load(pool, base_url: str, path: str, plan: list[int], logins: dict, rate=None) -> dict:
     posts = [(path, *logins[user_id]) for user_id in plan]
-    return pool.submit(drive, base_url, posts, CLIENTS, LOAD_SECONDS).result()
+    return pool.submit(drive, base_url, posts, CLIENTS, LOAD_SECONDS, rate).result()
 
 
 def _signed(plan: list[int], load: dict) -> set[int]:
@@ -342,39 +374,54 @@ def _say(message: str) -> None:
     print(f"signing: {message}", file=sys.stderr, flush=True)
 
 
+PETITIONS = ("ours", "paced", "naive", "warm")  # saturation, fixed rate, naive, warm-up
+
+
 def _prepare(app) -> dict:
-    """Three open petitions (ours, the naive route's, a warm-up one) and the signers' logins."""
+    """An open petition per run (and a warm-up one) and the signers' logins."""
     with app.app_context():
         _count(app)  # the demo's own signatures, under the demo's thresholds
         app.config.update(PETITION_SPONSORS=0, PETITION_THRESHOLDS=str(THRESHOLD))
-        ours, naive_id, warm_id = (_open_petition(name) for name in ("ours", "naive", "warm"))
+        petitions = {name: _open_petition(name) for name in PETITIONS}
         signers = _bulk_users("signer", SIGNERS)
         logins = _logins(app, signers)
         db.session.execute(text("ANALYZE"))
         db.session.commit()
-    return {"ours": ours, "naive": naive_id, "warm": warm_id, "signers": signers, "logins": logins}
+    return {**petitions, "signers": signers, "logins": logins}
 
 
-def _measure(app, base_url: str, setup: dict, plan: list[int]) -> tuple[dict, dict]:
-    """Warm every worker up on both routes, then our load (with the counter running as its
-    periodic job would) and the naive load."""
+def _with_counter(app, load):
+    """Run `load()` while the counter runs as its periodic job would."""
+    done = threading.Event()
+    counter = threading.Thread(target=_count_until, args=(app, done))
+    counter.start()
+    try:
+        return load()
+    finally:
+        done.set()
+        counter.join()
+
+
+def _measure(app, base_url: str, setup: dict, plan: list[int]) -> dict[str, dict]:
+    """Warm every worker up on both routes, then our saturation load and our fixed-rate load
+    (each with the counter running), and the naive saturation load."""
     logins = setup["logins"]
+
+    def load(name: str, route: str, rate=None) -> dict:
+        path = f"{route}/{setup[name]}/sign"
+        return _load(pool, base_url, path, plan, logins, rate)
+
     with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
         warm = setup["signers"][:WARM_UP_SIGNERS]
         _load(pool, base_url, f"/bench/naive/{setup['warm']}/sign", warm, logins)
         _load(pool, base_url, f"/petitions/{setup['warm']}/sign", warm, logins)
-        _say(f"{len(plan)} signing requests, {CLIENTS} clients")
-        done = threading.Event()
-        counter = threading.Thread(target=_count_until, args=(app, done))
-        counter.start()
-        try:
-            ours = _load(pool, base_url, f"/petitions/{setup['ours']}/sign", plan, logins)
-        finally:
-            done.set()
-            counter.join()
-        _say("the same load on the naive route")
-        naive_load = _load(pool, base_url, f"/bench/naive/{setup['naive']}/sign", plan, logins)
-    return ours, naive_load
+        _say(f"{len(plan)} signing requests, {CLIENTS} clients, as fast as answered")
+        ours = _with_counter(app, lambda: load("ours", "/petitions"))
+        _say(f"the same requests offered at {OFFERED_PER_S:.0f}/s")
+        paced = _with_counter(app, lambda: load("paced", "/petitions", OFFERED_PER_S))
+        _say("the same requests on the naive route, as fast as answered")
+        naive_load = load("naive", "/bench/naive")
+    return {"ours": ours, "paced": paced, "naive": naive_load}
 
 
 def run() -> dict:
@@ -388,32 +435,46 @@ def run() -> dict:
     server = _start_gunicorn(app, port)
     try:
         _wait_until_up(base_url, server)
-        ours, naive_load = _measure(app, base_url, setup, plan)
+        loads = _measure(app, base_url, setup, plan)
     finally:
         _stop(server)
     with app.app_context():
         _count(app)
-        checks = _checks(setup["ours"], _signed(plan, ours))
-        naive_checks = _checks(setup["naive"], _signed(plan, naive_load))
-    return _report(_figures(ours), checks, _figures(naive_load), naive_checks)
+        checks = {name: _checks(setup[name], _signed(plan, loads[name])) for name in loads}
+    return _report({name: _figures(load) for name, load in loads.items()}, checks)
 
 
-def _report(ours: dict, checks: dict, naive: dict, naive_checks: dict) -> dict:
+def _report(figures: dict, checks: dict) -> dict:
+    ours, paced, naive = figures["ours"], figures["paced"], figures["naive"]
+    mine = (checks["ours"], checks["paced"])
     return {
-        **{k: ours[k] for k in ("signatures_per_s", "p50_ms", "p99_ms")},
-        **checks,
+        "signatures_per_s": ours["signatures_per_s"],
+        "p50_ms": paced["p50_ms"],
+        "p99_ms": paced["p99_ms"],
+        "offered_per_s": OFFERED_PER_S,
+        "achieved_per_s": paced["signatures_per_s"],
+        "saturation_p50_ms": ours["p50_ms"],
+        "saturation_p99_ms": ours["p99_ms"],
+        "lost": sum(c["lost"] for c in mine),
+        "doubled": sum(c["doubled"] for c in mine),
+        "count_exact": all(c["count_exact"] for c in mine),
+        "threshold_events": checks["ours"]["threshold_events"],
+        "paced_threshold_events": checks["paced"]["threshold_events"],
         "naive_signatures_per_s": naive["signatures_per_s"],
         "ratio_vs_naive": round(ours["signatures_per_s"] / naive["signatures_per_s"], 2),
         "naive_p50_ms": naive["p50_ms"],
         "naive_p99_ms": naive["p99_ms"],
-        "naive_lost": naive_checks["lost"],
-        "naive_count_exact": naive_checks["count_exact"],
+        "naive_lost": checks["naive"]["lost"],
+        "naive_doubled": checks["naive"]["doubled"],
+        "naive_count_exact": checks["naive"]["count_exact"],
         "requests": ours["requests"],
+        "paced_requests": paced["requests"],
         "naive_requests": naive["requests"],
         "answers": ours["answers"],
+        "paced_answers": paced["answers"],
         "naive_answers": naive["answers"],
         "signers": SIGNERS,
         "threshold": THRESHOLD,
-        "server": f"gunicorn, {WORKERS} gthread workers x {THREADS} threads",
+        "server": f"gunicorn, {WORKERS} {WORKER_CLASS} workers x {THREADS} threads",
         "clients": f"{CLIENTS} aiohttp clients in their own process",
     }

@@ -4,6 +4,7 @@ import importlib
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import lazyload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import api, cli, devmail, district_pages, tasks
@@ -67,7 +68,8 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    # Roles load when a page asks for them, not on every request: signing needs none.
+    user = db.session.get(User, int(user_id), options=[lazyload(User.grants)])
     return user if user and user.session_version == int(version) else None
 
 

@@ -6,13 +6,14 @@ Signatures keep counting after an account is deleted, without a name (SPEC §4).
 from sqlalchemy import select, update
 
 from core.db import db
-from petitions.models import Petition, Signature, Sponsor
+from petitions.models import Petition, Signature, SignatureInvalidation, Sponsor
 
 
 def export(user) -> dict:
     signatures = db.session.execute(
-        select(Signature, Petition.title)
-        .join(Petition)
+        select(Signature, Petition.title, SignatureInvalidation.reason)
+        .join(Petition, Signature.petition_id == Petition.id)
+        .outerjoin(SignatureInvalidation, Signature.invalidation_id == SignatureInvalidation.id)
         .where(Signature.user_id == user.id)
         .order_by(Signature.id)
     ).all()
@@ -25,8 +26,11 @@ def export(user) -> dict:
                 "show_name": s.show_name,
                 "notify": s.notify,
                 "signed_at": s.created_at.isoformat(),
+                # Removed by a moderator: it does not count, for the reason shown publicly.
+                "removed": s.invalidation_id is not None,
+                "removal_reason": reason,
             }
-            for s, title in signatures
+            for s, title, reason in signatures
         ],
         "started": [{"id": p.id, "title": p.title, "status": p.status} for p in started],
     }

@@ -4,7 +4,7 @@ A petition is written once, in the author's language (Georgian or English): resi
 write two versions, and the page says which language it is in.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Computed,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -254,3 +255,23 @@ class ThresholdCrossing(db.Model):
     threshold: Mapped[int] = mapped_column(Integer)
     count_at_crossing: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = created_at_column()
+
+
+class SignatureTally(db.Model):
+    """Counted signatures of a petition per day (in the city's time zone) and district, kept
+    by the counter as it counts and by removals as they uncount, rebuilt by the nightly
+    reconciliation: the detail page's chart and map read these few rows instead of grouping
+    every signature on each view."""
+
+    __tablename__ = "petition_signature_tally"
+    __table_args__ = (
+        # One row per petition, day and district, signers without a district included.
+        UniqueConstraint("petition_id", "day", "district_id", postgresql_nulls_not_distinct=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petition.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    # A deleted district's rows go; the nightly rebuild puts its signatures under "no district".
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id", ondelete="CASCADE"))
+    signatures: Mapped[int] = mapped_column(Integer)

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from core import links
 from core.db import authored_by, db, utcnow
 from core.districts import all_districts
-from core.i18n import city_zone, to_local
+from core.i18n import to_local
 from core.links import LinkTarget
 from core.openapi import point_feature
 from core.security import site_url
@@ -20,6 +20,7 @@ from petitions.models import (
     Petition,
     Signature,
     SignatureInvalidation,
+    SignatureTally,
     Status,
     public_clause,
 )
@@ -148,17 +149,16 @@ def _feature(petition: Petition, point: tuple[float, float]) -> dict:
 
 
 def counts_by_district(petition: Petition) -> list[tuple[int | None, int]]:
+    """Counted valid signatures by the signer's district, from the tallies (a few rows)."""
+    total = func.sum(SignatureTally.signatures)
     statement = (
-        select(Signature.district_id, func.count())
-        .where(
-            Signature.petition_id == petition.id,
-            Signature.counted,
-            Signature.invalidation_id.is_(None),
-        )
-        .group_by(Signature.district_id)
-        .order_by(Signature.district_id)
+        select(SignatureTally.district_id, total)
+        .where(SignatureTally.petition_id == petition.id)
+        .group_by(SignatureTally.district_id)
+        .having(total > 0)
+        .order_by(SignatureTally.district_id)
     )
-    return [(district_id, n) for district_id, n in db.session.execute(statement)]
+    return [(district_id, int(n)) for district_id, n in db.session.execute(statement)]
 
 
 @dataclass(frozen=True)
@@ -186,18 +186,15 @@ def district_shares(petition: Petition) -> list[DistrictShare]:
 
 
 def signatures_by_day(petition: Petition) -> dict[date, int]:
-    """Counted signatures per calendar day in the city's time zone (one GROUP BY)."""
-    local_day = func.date(func.timezone(city_zone().key, Signature.created_at))
+    """Counted signatures per calendar day in the city's time zone, from the tallies."""
+    total = func.sum(SignatureTally.signatures)
     statement = (
-        select(local_day, func.count())
-        .where(
-            Signature.petition_id == petition.id,
-            Signature.counted,
-            Signature.invalidation_id.is_(None),
-        )
-        .group_by(local_day)
+        select(SignatureTally.day, total)
+        .where(SignatureTally.petition_id == petition.id)
+        .group_by(SignatureTally.day)
+        .having(total > 0)
     )
-    return dict(db.session.execute(statement).all())
+    return {day: int(n) for day, n in db.session.execute(statement)}
 
 
 MAX_ROWS = 60  # a longer period is shown by week, so the table stays readable
@@ -242,3 +239,22 @@ def invalidations(petition: Petition) -> list[SignatureInvalidation]:
         .order_by(SignatureInvalidation.id)
     )
     return list(db.session.scalars(statement))
+
+
+@dataclass(frozen=True)
+class OwnSignature:
+    signed_at: datetime
+    removal_reason: str | None  # the public reason, when a moderator removed it
+
+
+def own_signature(user, petition: Petition) -> OwnSignature | None:
+    """The user's signature of the petition, with the reason if it was removed."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    statement = (
+        select(Signature.created_at, SignatureInvalidation.reason)
+        .outerjoin(SignatureInvalidation, Signature.invalidation_id == SignatureInvalidation.id)
+        .where(Signature.petition_id == petition.id, Signature.user_id == user.id)
+    )
+    row = db.session.execute(statement).first()
+    return OwnSignature(*row) if row else None

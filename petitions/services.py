@@ -6,16 +6,18 @@ entry and flushes; the request or job around it commits.
 
 import re
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import bindparam, delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from core import audit, events, links, mail, tasks
 from core.db import db, utcnow
 from core.errors import Refused
+from core.i18n import city_zone
 from core.inputs import clean_text
 from core.models import Role, RoleGrant, User
 from core.security import site_url
@@ -28,6 +30,7 @@ from petitions.models import (
     Petition,
     Signature,
     SignatureInvalidation,
+    SignatureTally,
     Sponsor,
     Status,
     ThresholdCrossing,
@@ -231,6 +234,42 @@ def sign(user: User, petition: Petition, show_name: bool = False, notify: bool =
     return db.session.execute(statement).scalar_one_or_none() is not None
 
 
+def _sign_if_open_statement():
+    """INSERT ... SELECT from the petition row only while it is open for signatures; built
+    once, since the signing request runs it more than anything else."""
+    values = ("user_id", "district_id", "show_name", "notify")
+    # Parameters named apart from the columns: the INSERT would take those for its own.
+    signable = select(Petition.id, *(bindparam(f"new_{name}") for name in values)).where(
+        Petition.id == bindparam("new_petition_id"), Petition.status.in_(SIGNABLE_STATUSES)
+    )
+    table = Signature.__table__  # Core, not ORM: its parameters are binds, not rows
+    return (
+        insert(table)
+        .from_select(["petition_id", *values], signable)
+        .on_conflict_do_nothing(index_elements=["petition_id", "user_id"])
+        .returning(table.c.id)
+    )
+
+
+SIGN_IF_OPEN = _sign_if_open_statement()
+
+
+def sign_if_open(user: User, petition_id: int, show_name: bool, notify: bool) -> bool:
+    """The signing request's hot path: one INSERT that signs only a petition open for
+    signatures, without loading it. True if new; False for a repeat, a petition not open or
+    none at all, which the caller tells apart with `sign` (the rare, slower path)."""
+    _allowed(permissions.can_sign_petitions, user)
+    _require_residency(user)
+    values = {
+        "new_petition_id": petition_id,
+        "new_user_id": user.id,
+        "new_district_id": user.verified_district_id or user.district_id,
+        "new_show_name": show_name,
+        "new_notify": notify,
+    }
+    return db.session.execute(SIGN_IF_OPEN, values).scalar_one_or_none() is not None
+
+
 def has_signed(user, petition: Petition) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
@@ -249,7 +288,13 @@ COUNT_NEW = text(
         ORDER BY id LIMIT :batch FOR UPDATE SKIP LOCKED
     ), marked AS (
         UPDATE petition_signature s SET counted = true FROM batch
-        WHERE s.id = batch.id RETURNING s.petition_id
+        WHERE s.id = batch.id RETURNING s.petition_id, s.district_id, s.created_at
+    ), tallied AS (
+        INSERT INTO petition_signature_tally AS t (petition_id, day, district_id, signatures)
+        SELECT petition_id, date(timezone(:zone, created_at)), district_id, count(*)
+        FROM marked GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (petition_id, day, district_id)
+        DO UPDATE SET signatures = t.signatures + excluded.signatures
     ), added AS (
         SELECT petition_id, count(*) AS n FROM marked GROUP BY petition_id
     )
@@ -261,11 +306,13 @@ COUNT_NEW = text(
 
 
 def count_new_signatures(batch: int = COUNT_BATCH) -> int:
-    """Add new signatures to the shown counts, one statement per batch; then thresholds and
-    progress notices for the petitions that moved. Returns the number of signatures counted."""
+    """Add new signatures to the shown counts and the tallies by day and district, one
+    statement per batch; then thresholds and progress notices for the petitions that moved.
+    Returns the number of signatures counted."""
     total = 0
     while True:
-        moved = db.session.execute(COUNT_NEW, {"batch": batch}).all()
+        params = {"batch": batch, "zone": city_zone().key}
+        moved = db.session.execute(COUNT_NEW, params).all()
         counted = sum(after - before for _, before, after in moved)
         for petition_id, before, after in moved:
             _after_count(db.session.get(Petition, petition_id), before, after)
@@ -275,21 +322,46 @@ def count_new_signatures(batch: int = COUNT_BATCH) -> int:
             return total
 
 
+RECOUNT = text(
+    """
+    UPDATE petition p SET shown_count = c.n
+    FROM (SELECT p2.id, count(s.id) AS n FROM petition p2
+          LEFT JOIN petition_signature s
+            ON s.petition_id = p2.id AND s.counted AND s.invalidation_id IS NULL
+          GROUP BY p2.id) c
+    WHERE p.id = c.id AND p.shown_count <> c.n
+    """
+)
+RETALLY = text(
+    """
+    INSERT INTO petition_signature_tally (petition_id, day, district_id, signatures)
+    SELECT petition_id, date(timezone(:zone, created_at)), district_id, count(*)
+    FROM petition_signature
+    WHERE counted AND invalidation_id IS NULL
+      AND (CAST(:petition_id AS integer) IS NULL OR petition_id = :petition_id)
+    GROUP BY 1, 2, 3
+    """
+)
+
+
 def reconcile() -> int:
-    """Nightly: recount every petition from its counted signatures; returns how many changed."""
-    result = db.session.execute(
-        text(
-            """
-            UPDATE petition p SET shown_count = c.n
-            FROM (SELECT p2.id, count(s.id) AS n FROM petition p2
-                  LEFT JOIN petition_signature s
-                    ON s.petition_id = p2.id AND s.counted AND s.invalidation_id IS NULL
-                  GROUP BY p2.id) c
-            WHERE p.id = c.id AND p.shown_count <> c.n
-            """
-        )
-    )
-    return result.rowcount
+    """Nightly: recount every petition from its counted signatures and rebuild the tallies by
+    day and district; returns how many shown counts changed."""
+    retally()  # tallies before petitions, the order the counter and removals lock them in
+    return db.session.execute(RECOUNT).rowcount
+
+
+def retally(petition_id: int | None = None) -> None:
+    """Rebuild the tallies by day and district from the counted signatures (of one petition,
+    or of all)."""
+    rows = select(SignatureTally.id)
+    if petition_id is not None:
+        rows = rows.where(SignatureTally.petition_id == petition_id)
+    # Locked in the order the counter and removals lock them, so none waits on the other.
+    order = (SignatureTally.petition_id, SignatureTally.day, SignatureTally.district_id)
+    locked = db.session.scalars(rows.order_by(*order).with_for_update()).all()
+    db.session.execute(delete(SignatureTally).where(SignatureTally.id.in_(locked)))
+    db.session.execute(RETALLY, {"zone": city_zone().key, "petition_id": petition_id})
 
 
 def _after_count(petition: Petition, before: int, after: int) -> None:
@@ -437,15 +509,32 @@ def invalidate_signatures(
     thresholds stay recorded: their consequences (response, news) have happened."""
     _allowed(permissions.can_invalidate_signatures, actor, petition)
     _in_status(petition, INVALIDATABLE)
+    reason = _checked_reason(reason)
+    given = _checked(given)
+    if not preview_invalidation(actor, petition, given):
+        raise Refused(_("No signature of this petition matches the filter."), 422, "domain")
+    removal = _new_removal(actor, petition, given, reason)
+    removal.removed, uncounted = _mark_invalid(petition, given, removal)
+    _uncount(petition, uncounted)
+    _reopen_if_under_threshold(actor, petition)
+    _audit_removal(actor, petition, removal)
+    return removal
+
+
+def _checked_reason(reason: str) -> str:
+    """The public reason of a removal: given, and short enough to show."""
     reason = clean_text(reason or "").strip()
     if not reason:
         message = _("Please give the reason; it is shown on the petition's page.")
         raise Refused(message, 422, "reason")
     if len(reason) > REASON_MAX:
         raise Refused(_("At most %(n)s characters, please.", n=REASON_MAX), 422, "reason")
-    given = _checked(given)
-    if not preview_invalidation(actor, petition, given):
-        raise Refused(_("No signature of this petition matches the filter."), 422, "domain")
+    return reason
+
+
+def _new_removal(
+    actor: User, petition: Petition, given: SignatureFilter, reason: str
+) -> SignatureInvalidation:
     removal = SignatureInvalidation(
         petition_id=petition.id,
         moderator_id=actor.id,
@@ -455,21 +544,26 @@ def invalidate_signatures(
     )
     db.session.add(removal)
     db.session.flush()
-    removal.removed, uncounted = _mark_invalid(petition, given, removal)
+    return removal
+
+
+def _uncount(petition: Petition, uncounted: int) -> None:
+    """Take removed signatures off the shown count in SQL (the counter may be adding)."""
     petition.shown_count = func.greatest(Petition.shown_count - uncounted, 0)
     db.session.flush()
     db.session.refresh(petition, ["shown_count"])
-    _reopen_if_under_threshold(actor, petition)
+
+
+def _audit_removal(actor: User, petition: Petition, removal: SignatureInvalidation) -> None:
     audit.record(
         actor,
         "petition.invalidate_signatures",
         petition.ref,
         invalidation_id=removal.id,
         removed=removal.removed,
-        reason=reason,
+        reason=removal.reason,
         **removal.criteria,
     )
-    return removal
 
 
 def _reopen_if_under_threshold(actor: User, petition: Petition) -> None:
@@ -484,17 +578,48 @@ def _reopen_if_under_threshold(actor: User, petition: Petition) -> None:
 
 
 def _mark_invalid(petition: Petition, given: SignatureFilter, removal) -> tuple[int, int]:
-    """(signatures marked, how many of them the shown count included). The rows are locked
-    first, so a counter run in between is waited for and its `counted` is the one seen."""
+    """(signatures marked, how many of them the shown count included); the counted ones leave
+    the tallies too. The rows are locked first, so a counter run in between is waited for and
+    its `counted` is the one seen."""
     hit = _matching(petition, given).with_for_update(of=Signature).cte("hit")
+    local_day = func.date(func.timezone(city_zone().key, Signature.created_at))
     marked = db.session.execute(
         update(Signature)
         .where(Signature.id == hit.c.id)
         .values(invalidation_id=removal.id, counted=False)
-        .returning(hit.c.counted)
-    ).scalars()
-    was_counted = list(marked)
-    return len(was_counted), sum(1 for counted in was_counted if counted)
+        .returning(hit.c.counted, local_day, Signature.district_id)
+    ).all()
+    uncounted = Counter((day, district) for counted, day, district in marked if counted)
+    _untally(petition, uncounted)
+    return len(marked), uncounted.total()
+
+
+def _lock_order(item: tuple) -> tuple:
+    """The order the counter locks tallies in: by day, then district, none last (as
+    PostgreSQL sorts NULL)."""
+    (day, district), _count = item
+    return day, district is None, district or 0
+
+
+def _untally(petition: Petition, uncounted: Counter) -> None:
+    """Take signatures off the tallies by (day, district)."""
+    if not uncounted:
+        return
+    table = SignatureTally.__table__
+    statement = (
+        update(table)
+        .where(
+            table.c.petition_id == petition.id,
+            table.c.day == bindparam("the_day"),
+            table.c.district_id.is_not_distinct_from(bindparam("the_district")),
+        )
+        .values(signatures=table.c.signatures - bindparam("removed"))
+    )
+    ordered = sorted(uncounted.items(), key=_lock_order)
+    rows = [
+        {"the_day": day, "the_district": district, "removed": n} for (day, district), n in ordered
+    ]
+    db.session.execute(statement, rows)
 
 
 # The clock: deadlines close petitions, late responses are flagged.

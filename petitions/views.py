@@ -134,7 +134,7 @@ def detail(petition):
         **_charts(petition),
         petition=petition,
         threshold=settings.first_threshold(),
-        signed=services.has_signed(current_user, petition),
+        own_signature=queries.own_signature(current_user, petition),
         public_signers=services.public_signers(petition),
         form=SignForm(),
         related=links.related(petition.ref, current_user),
@@ -180,15 +180,18 @@ def similar():
 @limiter.limit(SIGN_ACCOUNT_LIMIT, key_func=account_key)
 @require_confirmed
 def sign(petition_id):
-    petition = db.get_or_404(Petition, petition_id)
-    authorize(can_see_petition, petition, hide=True)
     form = SignForm()
     if not form.validate_on_submit():
         abort(400)
-    services.sign(current_user, petition, bool(form.show_name.data), bool(form.notify.data))
+    choices = (bool(form.show_name.data), bool(form.notify.data))
+    if not services.sign_if_open(current_user, petition_id, *choices):
+        # A repeat, or a petition not open or not there: the checks that say which.
+        petition = db.get_or_404(Petition, petition_id)
+        authorize(can_see_petition, petition, hide=True)
+        services.sign(current_user, petition, *choices)
     # The same answer for a first and a repeated signature: nothing tells them apart.
     flash_later(N_("Thank you: you have signed this petition."), "success")
-    return redirect(url_for(".detail", petition_id=petition.id))
+    return redirect(url_for(".detail", petition_id=petition_id))
 
 
 def _data(form: PetitionForm) -> services.PetitionInput:

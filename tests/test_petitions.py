@@ -14,10 +14,18 @@ from core import links
 from core.db import db, utcnow
 from core.districts import by_slug
 from core.errors import Refused
+from core.i18n import city_zone
 from core.models import AuditEntry, Event, OutboxMail, Role
 from news.models import Post
 from petitions import queries, services, settings
-from petitions.models import Petition, Signature, Sponsor, Status, ThresholdCrossing
+from petitions.models import (
+    Petition,
+    Signature,
+    SignatureTally,
+    Sponsor,
+    Status,
+    ThresholdCrossing,
+)
 from tests.conftest import submit
 from tests.factories import log_in, make_user
 from tests.petition_helpers import TEXT, moderator, petition_in
@@ -454,18 +462,42 @@ def test_the_api_lists_and_shows_petitions_without_personal_data(client, app):
     assert client.get("/api/v1/petitions?status=draft").status_code == 422
 
 
-def test_the_demo_loader_adds_petitions_in_several_states(app):
+def test_the_demo_loader_adds_petitions_in_every_state(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PETITION_THRESHOLDS", "100")
     with app.test_request_context():
         from petitions import demo
 
-        assert "5 petitions loaded" in demo.load()
+        assert f"{len(demo.PETITIONS)} petitions loaded" in demo.load()
         assert demo.load() == "petitions: already there"
         statuses = set(db.session.scalars(select(Petition.status)))
-        assert {"open", "responded", "rejected", "in_moderation"} <= statuses
+        assert statuses == {status.value for status in Status}
         # Its counts are real signatures: the nightly recount finds nothing to correct.
         assert services.reconcile() == 0
         shown = db.session.scalar(select(func.max(Petition.shown_count)))
         assert shown >= settings.first_threshold()  # one petition is past its threshold
+        most_signed = select(Petition).order_by(Petition.shown_count.desc()).limit(1)
+        open_one = db.session.scalar(most_signed.where(Petition.status == "open"))
+        assert len(queries.counts_by_district(open_one)) >= 5  # signed from many districts
+        responded = db.session.scalar(select(Petition).where(Petition.status == "responded"))
+        assert responded.response_text
+        rejected = db.session.scalar(select(Petition).where(Petition.status == "rejected"))
+        assert rejected.rejection_reason
+        assert rejected.rejection_explanation
+        # The clock finds nothing to close or flag: the dates agree with the states.
+        assert services.tick()["closed"] == services.tick()["overdue"] == 0
+        db.session.rollback()
+
+
+def test_the_demo_loader_adds_what_an_older_demo_lacks(app):
+    with app.test_request_context():
+        from petitions import demo
+
+        demo.load()
+        draft = db.session.scalar(select(Petition).where(Petition.status == "draft"))
+        db.session.delete(draft)
+        db.session.flush()
+        assert demo.load() == "petitions: 1 petitions loaded"
+        assert db.session.scalar(select(func.count()).where(Petition.status == "draft")) == 1
         db.session.rollback()
 
 
@@ -621,6 +653,51 @@ def test_counts_by_district_and_shares(ctx):
     ]
     assert (shares[-1].slug, shares[-1].signatures) == (None, 1)  # no district given
     assert len(shares) == 11  # every district, also those without signatures
+
+
+def grouped_signatures(petition) -> dict:
+    """What the tallies must hold: the counted valid signatures grouped the slow way."""
+    local_day = func.date(func.timezone(city_zone().key, Signature.created_at))
+    rows = db.session.execute(
+        select(local_day, Signature.district_id, func.count())
+        .where(
+            Signature.petition_id == petition.id,
+            Signature.counted,
+            Signature.invalidation_id.is_(None),
+        )
+        .group_by(local_day, Signature.district_id)
+    )
+    return {(day, district): n for day, district, n in rows}
+
+
+def tallies(petition) -> dict:
+    rows = db.session.execute(
+        select(SignatureTally.day, SignatureTally.district_id, SignatureTally.signatures).where(
+            SignatureTally.petition_id == petition.id, SignatureTally.signatures > 0
+        )
+    )
+    return {(day, district): n for day, district, n in rows}
+
+
+def test_the_tallies_by_day_and_district_follow_counting_removals_and_the_nightly_rebuild(ctx):
+    petition = petition_in(Status.OPEN)
+    start = utcnow() - timedelta(days=3)
+    for number, slug in enumerate(("vake", "vake", "saburtalo", None, "gldani")):
+        sign_on(petition, start + timedelta(hours=20 * number), slug)
+    sign_on(petition, start, email="bot@spam.example")
+    services.count_new_signatures()
+    assert tallies(petition) == grouped_signatures(petition)
+    assert sum(tallies(petition).values()) == petition.shown_count == 6
+    sign_on(petition, utcnow(), "vake")  # counted by a later run, into the same rows
+    services.count_new_signatures()
+    assert tallies(petition) == grouped_signatures(petition)
+    services.invalidate_signatures(moderator(), petition, SPAM, "Bots")
+    assert tallies(petition) == grouped_signatures(petition)
+    assert sum(tallies(petition).values()) == petition.shown_count == 6
+    # A tally gone wrong (a crash between runs, a changed time zone): the nightly rebuild.
+    db.session.execute(update(SignatureTally).values(signatures=SignatureTally.signatures + 5))
+    services.reconcile()
+    assert tallies(petition) == grouped_signatures(petition)
 
 
 def test_the_detail_page_shows_the_charts_tables_and_the_map_data(client, app):
@@ -808,6 +885,50 @@ def test_a_moderator_previews_then_removes_and_the_page_says_why(client, app):
         absurd = submit(client, url, {"since": moment, "preview": "1"})
         assert absurd.status_code == 422
         assert "Please enter a date between" in absurd.get_data(as_text=True)
+
+
+def test_a_signer_whose_signature_was_removed_sees_why_on_the_page_and_in_the_data(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+        spam_and_real(petition, spam=2, real=1)
+        bot = make_user(email="bot-reader@spam.example")
+        services.sign(bot, petition)
+        services.count_new_signatures()
+        services.invalidate_signatures(moderator(), petition, SPAM, "Bots from one domain")
+        db.session.commit()
+    log_in(client, bot)
+    page = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
+    removed = "A moderator removed your signature, so it does not count: Bots from one domain"
+    assert removed in page
+    assert "You have signed this petition." not in page
+    data = client.get("/accounts/data").get_json()["petitions"]
+    signature = next(s for s in data["signatures"] if s["petition_id"] == petition.id)
+    assert (signature["removed"], signature["removal_reason"]) == (True, "Bots from one domain")
+    # Once the petition is closed, the page still tells them.
+    with app.app_context():
+        db.session.execute(
+            update(Petition).where(Petition.id == petition.id).values(status="closed")
+        )
+        db.session.commit()
+    closed = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
+    assert removed in closed
+
+
+def test_a_signer_whose_signature_counts_sees_that_they_signed(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+        spam_and_real(petition, spam=1, real=1)
+        signer = make_user()
+        services.sign(signer, petition)
+        services.invalidate_signatures(moderator(), petition, SPAM, "Bots")
+        db.session.commit()
+    log_in(client, signer)
+    page = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
+    assert "You have signed this petition." in page
+    assert "A moderator removed your signature" not in page
+    data = client.get("/accounts/data").get_json()["petitions"]
+    assert data["signatures"][0]["removed"] is False
+    assert data["signatures"][0]["removal_reason"] is None
 
 
 def test_the_removal_page_refuses_residents_and_posts_without_a_token(client, app):
