@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
     plugs.add_tool_link(
         "budgeting.admin", _l("Budget administration"), permissions.can_manage_budget, order=30
     )
+    plugs.add_link_kind("budget_cycle", queries.cycle_targets)
     plugs.add_link_kind("ballot", queries.ballot_targets)
     plugs.add_link_kind("project", queries.project_targets, locate=queries.locate_projects)
     plugs.add_link_kind("proposal", queries.proposal_targets)

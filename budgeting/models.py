@@ -81,6 +81,10 @@ class Cycle(db.Model):
     def title(self) -> str:
         return localized(self.title_ka, self.title_en)
 
+    @property
+    def ref(self) -> str:
+        return f"budget_cycle:{self.id}"
+
 
 class Ballot(db.Model):
     """One district's ballot in a cycle; an imported .pb election has no cycle and is closed."""
