@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         cli,
         datarights,
         demo,
+        notices,
         permissions,
         proposals,
         queries,
@@ -56,3 +57,14 @@ def init_app(app: Flask) -> None:
     plugs.add_demo_loader("budgeting", 30, demo.load)
     plugs.add_data_rights("budgeting", datarights.export, datarights.erase)
     plugs.add_consequence(tasks.mail_residents)
+    plugs.add_mail_choice(
+        "budget",
+        _l("Budget surveys"),
+        _l(
+            "Mail me when voting opens on the ballot of the district where my registration is "
+            "confirmed, and when its results are published."
+        ),
+        notices.wants_mail,
+        notices.set_mail,
+        order=30,
+    )
