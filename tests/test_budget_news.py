@@ -46,7 +46,7 @@ def test_voting_opened_and_results_published_become_one_linked_post_each(app, cl
     assert "Budget 2027: results published" in cycle_page
 
 
-def test_the_post_says_until_when_voting_is_open_and_links_the_ballots(app, client, run_jobs):
+def test_the_post_says_until_when_voting_is_open_and_links_the_cycle(app, client, run_jobs):
     with app.test_request_context():
         cycle_id = make_ballot(phase=Phase.REVIEW).cycle_id
         db.session.commit()
@@ -56,5 +56,4 @@ def test_the_post_says_until_when_voting_is_open_and_links_the_ballots(app, clie
         post_id = db.session.scalar(select(Post.id))
     page = client.get(f"/news/{post_id}?lang=en").get_data(as_text=True)
     assert "change their vote, until" in page
-    assert f'href="http://localhost/budget/cycles/{cycle_id}"' in page
     assert f'href="/budget/cycles/{cycle_id}"' in page  # related: the cycle
