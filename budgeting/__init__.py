@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
     plugs.add_demo_loader("budgeting", 30, demo.load)
     plugs.add_data_rights("budgeting", datarights.export, datarights.erase)
     plugs.add_consequence(tasks.mail_residents)
+    plugs.add_consequence(tasks.store_tallies)
     plugs.add_mail_choice(
         "budget",
         _l("Budget surveys"),

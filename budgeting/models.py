@@ -264,5 +264,25 @@ class MailNotice(db.Model):
     )
 
 
+class StoredTally(db.Model):
+    """A published or imported ballot's tally, computed once: its votes can no longer change,
+    so the results pages read this row instead of counting every vote on every view.
+    `version` is the tally code's (budgeting/tallies.py); a row of another version is
+    recomputed. Numbers in `outcome` are exact fractions written as text ("7/3")."""
+
+    __tablename__ = "budget_stored_tally"
+
+    ballot_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_ballot.id", ondelete="CASCADE"), primary_key=True
+    )
+    rule: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer)
+    turnout: Mapped[int] = mapped_column(Integer)
+    # Verified residents of the district when the tally was stored (None: an imported ballot).
+    eligible: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[dict] = mapped_column(JSONB)
+    computed_at: Mapped[datetime] = created_at_column()
+
+
 # Spending publication lives in its own sub-package; imported here so the schema sees it.
 from budgeting.spending.models import SpendingLine  # noqa: E402, F401

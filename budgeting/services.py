@@ -197,6 +197,10 @@ def _check_points(ballot: Ballot, points: dict[str, int]) -> None:
 
 def cast_vote(user, ballot: Ballot, choices: list[str] | dict[str, int]) -> Vote:
     """Stores the person's ballot, or replaces the one they cast before (one per person)."""
+    if ballot.cycle is not None:
+        # The phase, read again and held until this vote commits: a vote is refused or counted
+        # in the tally stored when results are published, never lost in between.
+        db.session.refresh(ballot.cycle, with_for_update={"read": True})
     _check_voter(user, ballot)
     if ballot.kind == BallotKind.POINTS:
         if not isinstance(choices, dict):
