@@ -141,6 +141,19 @@ class ProfileForm(Form):
     )
 
 
+def mail_field(name: str) -> str:
+    return f"mail_{name}"
+
+
+def profile_form_class(mail_choices) -> type[ProfileForm]:
+    """The profile form with a box for each kind of mail the modules offer (core registry)."""
+    boxes = {
+        mail_field(choice.name): BooleanField(choice.label, description=choice.hint)
+        for choice in mail_choices
+    }
+    return type("ProfileWithMailForm", (ProfileForm,), boxes)
+
+
 class ResidencyForm(Form):
     personal_number = _personal_number()
     district = SelectField(

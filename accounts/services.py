@@ -19,6 +19,7 @@ from core.districts import by_slug
 from core.errors import Refused
 from core.forms import has_control_characters
 from core.models import District, Role, RoleGrant, User
+from core.registry import current_registry
 from core.security import site_url
 
 hasher = PasswordHasher()
@@ -243,6 +244,17 @@ def update_profile(user: User, name: str, district_id: int | None, locale: str) 
     if district_id is not None and db.session.get(District, district_id) is None:
         raise Refused(_("Please choose a district from the list."), field="district")
     user.name, user.district_id, user.locale = clean_name(name), district_id, locale
+
+
+def mail_wishes(user: User) -> dict[str, bool]:
+    """Which of the mail the modules offer (core registry) the user asked for, by name."""
+    return {choice.name: choice.wanted(user) for choice in current_registry().mail_choices()}
+
+
+def choose_mail(user: User, wishes: dict[str, bool]) -> None:
+    for choice in current_registry().mail_choices():
+        if choice.name in wishes:
+            choice.choose(user, wishes[choice.name])
 
 
 def create_user(email: str, name: str, password: str, role: Role, district_slugs=()) -> User:

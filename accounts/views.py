@@ -18,12 +18,13 @@ from accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
     LoginForm,
-    ProfileForm,
     ResetPasswordForm,
     ResetRequestForm,
     ResidencyForm,
     ResidencyReviewForm,
     SignupForm,
+    mail_field,
+    profile_form_class,
 )
 from accounts.models import ResidencyReview
 from accounts.permissions import can_review_residency, can_upload_census
@@ -33,6 +34,7 @@ from core.extensions import limiter, post_only
 from core.forms import form_page, prefilled
 from core.i18n import N_, current_language, flash_later
 from core.permissions import requires, signed_in
+from core.registry import current_registry
 from core.security import account_key, end_session, local_path, start_session, typed_email_key
 from core.transactions import keep_despite_refusal
 
@@ -180,8 +182,14 @@ def reset_password(token):
 @bp.route("/profile", methods=["GET", "POST"])
 @requires(signed_in)
 def profile():
+    wishes = services.mail_wishes(current_user)
     # The form's `district` is the user's district_id; `obj` alone would not select it.
-    form = prefilled(ProfileForm, current_user, district=current_user.district_id or 0)
+    form = prefilled(
+        profile_form_class(current_registry().mail_choices()),
+        current_user,
+        district=current_user.district_id or 0,
+        **{mail_field(name): wanted for name, wanted in wishes.items()},
+    )
     form.district.choices = _district_choices(_("Not set"))
     if form.validate_on_submit():
         try:
@@ -190,6 +198,7 @@ def profile():
             )
         except Refused as error:
             return refused_on(form, error, "accounts/profile.html")
+        services.choose_mail(current_user, {name: form[mail_field(name)].data for name in wishes})
         flash_later(N_("Your profile is saved."), "success")
         return redirect(url_for(".profile", lang=current_user.locale))
     return form_page("accounts/profile.html", form)

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         cli,
         datarights,
         demo,
+        notices,
         permissions,
         proposals,
         queries,
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
     plugs.add_tool_link(
         "budgeting.admin", _l("Budget administration"), permissions.can_manage_budget, order=30
     )
+    plugs.add_link_kind("budget_cycle", queries.cycle_targets)
     plugs.add_link_kind("ballot", queries.ballot_targets)
     plugs.add_link_kind("project", queries.project_targets, locate=queries.locate_projects)
     plugs.add_link_kind("proposal", queries.proposal_targets)
@@ -55,3 +57,15 @@ def init_app(app: Flask) -> None:
     plugs.add_demo_loader("budgeting", 30, demo.load)
     plugs.add_data_rights("budgeting", datarights.export, datarights.erase)
     plugs.add_consequence(tasks.mail_residents)
+    plugs.add_consequence(tasks.store_tallies)
+    plugs.add_mail_choice(
+        "budget",
+        _l("Budget surveys"),
+        _l(
+            "Mail me when voting opens on the ballot of the district where my registration is "
+            "confirmed, and when its results are published."
+        ),
+        notices.wants_mail,
+        notices.set_mail,
+        order=30,
+    )

@@ -87,6 +87,10 @@ class Cycle(db.Model):
     def title(self) -> str:
         return localized(self.title_ka, self.title_en)
 
+    @property
+    def ref(self) -> str:
+        return f"budget_cycle:{self.id}"
+
 
 class Ballot(db.Model):
     """One district's ballot in a cycle; an imported .pb election has no cycle and is closed."""
@@ -356,6 +360,26 @@ class MailNotice(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class StoredTally(db.Model):
+    """A published or imported ballot's tally, computed once: its votes can no longer change,
+    so the results pages read this row instead of counting every vote on every view.
+    `version` is the tally code's (budgeting/tallies.py); a row of another version is
+    recomputed. Numbers in `outcome` are exact fractions written as text ("7/3")."""
+
+    __tablename__ = "budget_stored_tally"
+
+    ballot_id: Mapped[int] = mapped_column(
+        ForeignKey("budget_ballot.id", ondelete="CASCADE"), primary_key=True
+    )
+    rule: Mapped[str] = mapped_column(String(10))
+    version: Mapped[int] = mapped_column(Integer)
+    turnout: Mapped[int] = mapped_column(Integer)
+    # Verified residents of the district when the tally was stored (None: an imported ballot).
+    eligible: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[dict] = mapped_column(JSONB)
+    computed_at: Mapped[datetime] = created_at_column()
 
 
 # Spending publication lives in its own sub-package; imported here so the schema sees it.

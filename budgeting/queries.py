@@ -34,6 +34,20 @@ def _public(statement):
     )
 
 
+def cycle_targets(ids: list[int], user) -> list[LinkTarget]:
+    statement = select(Cycle).where(Cycle.id.in_(ids), Cycle.phase != Phase.DRAFT)
+    return [
+        LinkTarget(
+            c.ref,
+            _("Budget cycle"),
+            c.title,
+            url_for("budgeting.cycle", cycle_id=c.id),
+            str(PHASE_LABELS[Phase(c.phase)]),
+        )
+        for c in db.session.scalars(statement)
+    ]
+
+
 def ballot_targets(ids: list[int], user) -> list[LinkTarget]:
     statement = _public(select(Ballot).where(Ballot.id.in_(ids)))
     return [

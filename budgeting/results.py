@@ -7,13 +7,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
-from budgeting import elections, tally
-from budgeting.models import Ballot, BallotKind, Option, Rule
-from core.db import db
+from budgeting import tallies, tally
+from budgeting.models import Ballot, Option, Rule
 from core.i18n import money
-from core.models import User
 
 CENT = Decimal("0.01")
 
@@ -87,49 +84,41 @@ def _mes_reason(note: tally.ProjectNote, cost: Fraction, ballot) -> str:
     )
 
 
-def eligible_voters(ballot: Ballot) -> int | None:
-    if ballot.district_id is None or ballot.closed:
-        return None
-    return db.session.scalar(
-        select(func.count()).where(User.verified_district_id == ballot.district_id)
-    )
-
-
 def results(ballot: Ballot) -> Results:
-    election = elections.election(ballot)
-    turnout = len(election.ballots)
-    if ballot.kind == BallotKind.POINTS and ballot.rule == Rule.POINTS:
-        return _points_results(ballot, election, turnout)
-    rule = ballot.rule if ballot.kind in (BallotKind.APPROVAL, BallotKind.KNAPSACK) else "greedy"
-    outcome = tally.run(election, rule)
-    support = tally.scores(election)
-    rows = []
+    counted = tallies.counted(ballot)
+    if counted.shares is not None:
+        return _points_results(ballot, counted)
+    outcome, rows = counted.outcome, []
     for option in ballot.options:
         note = outcome.notes.get(option.code, tally.ProjectNote())
         won = option.code in outcome.selected
-        cost = election.costs[option.code]
-        if rule == "greedy" or note.by_completion:
+        cost = Fraction(option.cost or 0)
+        if counted.rule == "greedy" or note.by_completion:
             reason = _greedy_reason(note, cost, won, ballot)
         else:
             reason = _mes_reason(note, cost, ballot)
-        rows.append(Row(option, support[option.code], won, reason))
+        rows.append(Row(option, counted.support[option.code], won, reason))
     rows.sort(key=lambda r: (not r.selected, -r.support, r.option.code))
-    funds = (Decimal(outcome.funds_used.numerator) / outcome.funds_used.denominator).quantize(CENT)
-    return Results(ballot, rule, rows, funds, turnout, eligible_voters(ballot))
+    return Results(
+        ballot, counted.rule, rows, _cents(counted.funds_used), counted.turnout, counted.eligible
+    )
 
 
-def _points_results(ballot: Ballot, election: tally.Election, turnout: int) -> Results:
-    shares = tally.points_shares(election.budget, election.ballots, election.costs)
+def _cents(value: Fraction) -> Decimal:
+    return (Decimal(value.numerator) / value.denominator).quantize(CENT)
+
+
+def _points_results(ballot: Ballot, counted: tallies.Counted) -> Results:
     rows = []
     for option in ballot.options:
-        share = shares[option.code]
-        amount = Decimal(share["amount"].numerator) / share["amount"].denominator
+        share = counted.shares[option.code]
+        amount = _cents(share["amount"])
         reason = _(
             "Voters gave it %(average)s of every 100 GEL on average: %(amount)s of the budget.",
             average=f"{float(share['average']):.1f}",
-            amount=money(amount.quantize(Decimal("0.01")), ballot.currency),
+            amount=money(amount, ballot.currency),
         )
-        rows.append(Row(option, share["average"], True, reason, amount.quantize(Decimal("0.01"))))
+        rows.append(Row(option, share["average"], True, reason, amount))
     rows.sort(key=lambda r: (-r.support, r.option.code))
-    used = ballot.budget if any(election.ballots) else Decimal(0)
-    return Results(ballot, Rule.POINTS.value, rows, used, turnout, eligible_voters(ballot))
+    used = _cents(counted.funds_used)
+    return Results(ballot, Rule.POINTS.value, rows, used, counted.turnout, counted.eligible)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 
+from budgeting import announcements
 from budgeting import answers as survey_answers
 from budgeting.elections import new_voter_code
 from budgeting.models import (
@@ -94,29 +95,22 @@ def move_phase(cycle: Cycle, phase: Phase) -> None:
 
 
 def _announce_voting(cycle: Cycle) -> None:
-    """Once per cycle: residents who opted in are mailed (budgeting/notices.py)."""
+    """Once per cycle: an automatic news post, and mail to residents who opted in
+    (budgeting/notices.py)."""
     events.emit(
         "budget.voting_opened",
-        f"budget_cycle:{cycle.id}",
-        {"cycle_id": cycle.id},
+        cycle.ref,
+        {"news": announcements.voting_opened(cycle), "cycle_id": cycle.id},
         once_key=f"budget.voting_opened:{cycle.id}",
     )
 
 
 def _announce_results(cycle: Cycle) -> None:
-    """Once per cycle: an event that the news module turns into an automatic post."""
-    title = {
-        "ka": f"{cycle.title_ka}: შედეგები გამოქვეყნდა",
-        "en": f"{cycle.title_en or cycle.title_ka}: results published",
-    }
-    body = {
-        "ka": "რაიონების ბიულეტენების შედეგები და ანონიმიზებული ბიულეტენები ხელმისაწვდომია.",
-        "en": "The results of every district ballot and the anonymised ballots are online.",
-    }
+    """Once per cycle: an automatic news post, the stored tallies, and mail."""
     events.emit(
         "budget.results_published",
-        f"budget_cycle:{cycle.id}",
-        {"news": {"title": title, "body": body}, "cycle_id": cycle.id},
+        cycle.ref,
+        {"news": announcements.results_published(cycle), "cycle_id": cycle.id},
         once_key=f"budget.results_published:{cycle.id}",
     )
 
@@ -211,6 +205,10 @@ def cast_vote(
 ) -> Vote:
     """Stores the person's ballot with their answers to its survey questions, or replaces
     the ones they cast before (one per person)."""
+    if ballot.cycle is not None:
+        # The phase, read again and held until this vote commits: a vote is refused or counted
+        # in the tally stored when results are published, never lost in between.
+        db.session.refresh(ballot.cycle, with_for_update={"read": True})
     _check_voter(user, ballot)
     if ballot.kind == BallotKind.POINTS:
         if not isinstance(choices, dict):
@@ -263,7 +261,7 @@ def create_cycle(admin, **fields) -> Cycle:
     cycle = Cycle(**fields)
     db.session.add(cycle)
     db.session.flush()
-    audit.record(admin, "budget.cycle_created", f"budget_cycle:{cycle.id}")
+    audit.record(admin, "budget.cycle_created", cycle.ref)
     return cycle
 
 

@@ -1,7 +1,8 @@
 """Budget jobs: cycles move to the phase their dates say, every minute; residents who opted
-in are mailed when voting opens and when results are published."""
+in are mailed when voting opens and when results are published; published tallies are stored."""
 
-from budgeting import notices, services
+from budgeting import notices, services, tallies
+from budgeting.models import Ballot
 from core import events, tasks
 from core.db import db
 from core.models import Event
@@ -28,3 +29,17 @@ def mail_batch(event_id: int, ballot_id: int, after_id: int) -> None:
     last = notices.mail_batch(event, ballot_id, after_id)
     if last is not None:
         tasks.defer(mail_batch, event_id=event_id, ballot_id=ballot_id, after_id=last)
+
+
+@events.consequence(kinds={notices.RESULTS_PUBLISHED})
+def store_tallies(event: Event) -> None:
+    """One job per district ballot, so a big district never holds up the others."""
+    for ballot_id in notices.district_ballots(event):
+        tasks.defer(store_tally, ballot_id=ballot_id)
+
+
+@tasks.job("budgeting.store_tally")
+def store_tally(ballot_id: int) -> None:
+    ballot = db.session.get(Ballot, ballot_id)
+    if ballot is not None and tallies.decided(ballot):
+        tallies.store(ballot)

@@ -9,6 +9,7 @@ from budgeting import answers, elections, notices, pabulib, queries, services, s
 from budgeting.models import Ballot, BallotKind, Cycle, Phase
 from budgeting.permissions import can_vote
 from budgeting.results import results
+from core import links
 from core.db import db
 from core.errors import Refused
 from core.i18n import N_, flash_later, when
@@ -46,7 +47,8 @@ def cycle(cycle_id: int):
     found = load_or_404(Cycle, cycle_id)
     if found.phase == Phase.DRAFT:
         abort(404)
-    return render_template("budgeting/cycle.html", cycle=found)
+    related = links.related(found.ref, current_user)
+    return render_template("budgeting/cycle.html", cycle=found, related=related)
 
 
 def _public_ballot(ballot_id: int) -> Ballot:

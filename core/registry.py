@@ -1,5 +1,5 @@
 """What each module plugs into the app: navigation, header and profile links, feeds, home-page
-panels, link kinds, API operations, event subscribers, demo data and jobs.
+panels, link kinds, API operations, event subscribers, mail choices, demo data and jobs.
 
 The registry lives on the app (`app.extensions["ghia"]`), not in module globals: each module's
 `init_app` fills it, core reads it and names no module, and two apps built with different
@@ -90,6 +90,19 @@ class MapLayer:
     order: int
 
 
+@dataclass(frozen=True)
+class MailChoice:
+    """A kind of mail users ask for (or stop) on their profile page: `wanted(user)` says
+    whether they asked, `choose(user, wanted)` records the answer (twice changes nothing)."""
+
+    name: str
+    label: Any
+    hint: Any
+    wanted: Callable[[Any], bool]
+    choose: Callable[[Any, bool], None]
+    order: int
+
+
 @dataclass
 class Registry:
     nav: list[NavEntry] = field(default_factory=list)
@@ -111,6 +124,7 @@ class Registry:
     _home_panels: dict[str, HomePanel] = field(default_factory=dict)
     _district_panels: dict[str, DistrictPanel] = field(default_factory=dict)
     _demo_loaders: dict[str, tuple[int, Callable[[], str]]] = field(default_factory=dict)
+    _mail_choices: dict[str, MailChoice] = field(default_factory=dict)
 
     def add_nav(self, endpoint: str, label, order: int) -> None:
         self.nav.append(NavEntry(endpoint, label, order))
@@ -199,6 +213,15 @@ class Registry:
     def demo_loaders(self) -> list[Callable[[], str]]:
         ordered = sorted(self._demo_loaders.values(), key=lambda item: item[0])
         return [loader for _, loader in ordered]
+
+    def add_mail_choice(
+        self, name: str, label, hint, wanted: Callable, choose: Callable, order: int
+    ) -> None:
+        """Mail a module sends only to those who asked: a box on the profile page."""
+        self._mail_choices[name] = MailChoice(name, label, hint, wanted, choose, order)
+
+    def mail_choices(self) -> list[MailChoice]:
+        return sorted(self._mail_choices.values(), key=lambda choice: choice.order)
 
     def add_footer_link(self, endpoint: str, label, order: int) -> None:
         self.footer_links.append(NavEntry(endpoint, label, order))

@@ -1,6 +1,8 @@
 """Budget mail: residents who opted in hear once when voting opens in their district and once
 when its results are published, in their language, over real SMTP."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -91,3 +93,46 @@ def test_a_resident_opts_in_and_out_on_the_budget_page(app, client):
     assert "no more budget mail" in page.get_data(as_text=True)
     with app.test_request_context():
         assert not notices.wants_mail(user)
+
+
+def save_profile(client, name: str, **boxes):
+    fields = {"name": name, "district": "0", "locale": "en", **boxes}
+    return submit(client, "/accounts/profile", fields, follow_redirects=True)
+
+
+def budget_box(page: str) -> str:
+    """The profile page's "budget mail" checkbox, as HTML."""
+    return re.search(r'<input[^>]*name="mail_budget"[^>]*>', page).group(0)
+
+
+@pytest.mark.live
+def test_a_resident_asks_for_budget_mail_on_the_profile_page(app, client, run_jobs, mailbox):
+    with app.test_request_context():
+        cycle_id = make_ballot(phase=Phase.REVIEW).cycle_id
+        user = resident()
+        name, email = user.name, user.email
+        log_in(client, user)
+        db.session.commit()
+    profile = client.get("/accounts/profile?lang=en").get_data(as_text=True)
+    assert "Mail me when voting opens" in profile
+    assert "checked" not in budget_box(profile)
+    page = save_profile(client, name, mail_budget="y").get_data(as_text=True)
+    assert "Your profile is saved" in page
+    assert "checked" in budget_box(page)
+    with app.test_request_context():
+        services.move_phase(db.session.get(Cycle, cycle_id), Phase.VOTING)
+        db.session.commit()
+    run_jobs()
+    assert [m["To"] for m in mailbox] == [email]
+    assert "Voting has opened" in mailbox[0]["Subject"]
+    assert "profile page" in mailbox[0].get_content()
+
+    page = save_profile(client, name).get_data(as_text=True)  # the box left empty: no more
+    assert "checked" not in budget_box(page)
+    assert "Mail me" in client.get("/budget/?lang=en").get_data(as_text=True)  # the same wish
+    mailbox.clear()
+    with app.test_request_context():
+        services.move_phase(db.session.get(Cycle, cycle_id), Phase.RESULTS)
+        db.session.commit()
+    run_jobs()
+    assert mailbox == []

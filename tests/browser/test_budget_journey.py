@@ -1,18 +1,144 @@
-"""District budget in a real browser: a verified resident splits 100 GEL by keyboard and
-votes on a knapsack ballot (the total, an over-budget refusal that keeps the choices, a
-changed vote); the budget admin moves the cycle to results; the results explain themselves;
-axe-core on the budget pages in both languages."""
+"""District budget in a real browser: the whole cycle from an admin opening it to the news
+post of its results, with residents who may not vote told why; a verified resident splits
+100 GEL by keyboard and votes on a knapsack ballot (the total, an over-budget refusal that
+keeps the choices, a changed vote); the results explain themselves; axe-core on the budget
+pages in both languages."""
+
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from budgeting.models import BallotKind, Phase
-from core.db import db
+from core.db import db, utcnow
+from core.i18n import to_local
 from core.models import Role
 from tests.browser.test_accessibility import AXE, serious_violations
 from tests.browser.test_editor_journey import log_in
 from tests.budget_factories import make_ballot, resident
 from tests.factories import make_user
+
+
+@pytest.fixture
+def people(app) -> dict:
+    with app.test_request_context():
+        admin = make_user(Role.BUDGET_ADMIN, locale="en")
+        voter = resident("vake")
+        unverified = make_user(locale="en")
+        elsewhere = resident("saburtalo")
+        voter.locale = elsewhere.locale = "en"
+        db.session.commit()
+        return {
+            "admin": admin.email,
+            "voter": voter.email,
+            "unverified": unverified.email,
+            "elsewhere": elsewhere.email,
+            "today": to_local(utcnow()).date(),
+        }
+
+
+@pytest.fixture
+def signed_in(browser, live_server):
+    """A page of its own per person, logged in: several people take turns in one journey."""
+    contexts = []
+
+    def open_as(email: str):
+        context = browser.new_context(base_url=live_server, locale="en-GB")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        log_in(page, email)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def move_phase(page, cycle_url: str, phase: Phase) -> None:
+    page.goto(cycle_url)
+    page.get_by_label("Phase").select_option(phase.value)
+    page.get_by_role("button", name="Move to this phase").click()
+    expect(page.get_by_text(f"now in its {phase.value} phase")).to_be_visible()
+
+
+def test_a_budget_cycle_from_opening_to_the_news_of_its_results(people, signed_in, run_jobs):
+    admin = signed_in(people["admin"])
+    admin.goto("/budget/admin/?lang=en")
+    admin.get_by_label("Title in Georgian").fill("ბიუჯეტი 2028")
+    admin.get_by_label("Title in English").fill("Budget 2028")
+    days = {"Proposals open": -2, "Review begins": -1, "Voting opens": 0}
+    days["Voting closes and results are published"] = 10
+    for label, offset in days.items():
+        admin.get_by_label(label).fill((people["today"] + timedelta(days=offset)).isoformat())
+    admin.get_by_role("button", name="Create the cycle").click()
+    cycle_url = admin.url
+    admin.get_by_label("District", exact=True).select_option(label="Vake District")
+    admin.get_by_label("Title in Georgian").fill("ვაკის ბიუჯეტი")
+    admin.get_by_label("Title in English").fill("Vake budget 2028")
+    admin.get_by_label("Kind of ballot").select_option("knapsack")
+    admin.get_by_label("Counting rule").select_option("greedy")
+    admin.get_by_label("Budget in GEL").fill("100000")
+    admin.get_by_role("button", name="Add the ballot").click()
+    ballot_url = admin.url.replace("/admin/ballots/", "/ballots/")
+    admin.get_by_label("Name in Georgian").fill("ქუჩის განათება")
+    admin.get_by_label("Name in English").fill("Street lights")
+    admin.get_by_label("Cost in GEL").fill("50000")
+    admin.get_by_role("button", name="Add the option").click()
+    move_phase(admin, cycle_url, Phase.PROPOSALS)
+
+    voter = signed_in(people["voter"])
+    voter.goto(cycle_url.replace("/admin/cycles/", "/cycles/"))
+    voter.get_by_role("link", name="Propose a project").click()
+    voter.get_by_label("Title").fill("Benches by the school")
+    voter.get_by_label("What should be done, and where?").fill("Six benches on Chavchavadze.")
+    voter.get_by_role("button", name="Send the proposal").click()
+    expect(voter.get_by_text("your proposal is sent for review")).to_be_visible()
+
+    move_phase(admin, cycle_url, Phase.REVIEW)
+    admin.get_by_label("Cost in GEL (to accept)").fill("60000")
+    admin.get_by_role("button", name="Save the review").click()
+    expect(admin.get_by_text("accepted")).to_be_visible()
+    move_phase(admin, cycle_url, Phase.VOTING)
+
+    voter.goto(f"{ballot_url}?lang=en")
+    voter.get_by_label("Benches by the school").check()  # the accepted proposal, now an option
+    voter.get_by_label("Street lights").check()
+    voter.get_by_role("button", name="Submit my ballot").click()
+    expect(voter.get_by_text("cost more than the district's budget")).to_be_visible()
+    voter.get_by_label("Street lights").uncheck()
+    voter.get_by_role("button", name="Submit my ballot").click()
+    expect(voter.get_by_text("Your ballot is saved").first).to_be_visible()
+    voter.get_by_label("Benches by the school").uncheck()  # changing the vote
+    voter.get_by_label("Street lights").check()
+    voter.get_by_role("button", name="Submit my ballot").click()
+    expect(voter.get_by_text("Your ballot is saved").first).to_be_visible()
+    expect(voter.get_by_label("Street lights")).to_be_checked()
+    expect(voter.get_by_label("Benches by the school")).not_to_be_checked()
+
+    refusals = {
+        "unverified": "Only residents with a verified district can vote",
+        "elsewhere": "Only verified residents of this district can vote on its ballot",
+    }
+    for person, message in refusals.items():
+        other = signed_in(people[person])
+        other.goto(f"{ballot_url}?lang=en")
+        expect(other.get_by_role("status")).to_contain_text(message)
+        expect(other.get_by_role("button", name="Submit my ballot")).to_have_count(0)
+
+    move_phase(admin, cycle_url, Phase.RESULTS)
+    run_jobs()  # the events' consequences: news posts, stored tallies, mail
+    voter.goto(f"{ballot_url}/results?lang=en")
+    table = voter.get_by_role("table", name="Every option, why it won or lost")
+    expect(table.get_by_role("row", name="Street lights")).to_contain_text("Funded")
+    expect(table.get_by_role("row", name="Benches by the school")).to_contain_text("Not funded")
+    voter.goto("/news/?lang=en")
+    expect(
+        voter.get_by_role("link", name="Budget 2028: results published", exact=True)
+    ).to_be_visible()
+    expect(
+        voter.get_by_role("link", name="Budget 2028: voting has opened", exact=True)
+    ).to_be_visible()
 
 
 @pytest.fixture
