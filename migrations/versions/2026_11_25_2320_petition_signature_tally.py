@@ -2,7 +2,7 @@
 page's chart and map read a few rows instead of grouping every signature
 
 Revision ID: 5e1f7a2c9d30
-Revises: 8d3c61f0a4b2
+Revises: 4e7a1c9d2b35
 Create Date: 2026-11-25 23:20:00
 
 """
@@ -12,7 +12,7 @@ from flask import current_app, has_app_context
 
 # revision identifiers, used by Alembic.
 revision = '5e1f7a2c9d30'
-down_revision = '8d3c61f0a4b2'
+down_revision = "4e7a1c9d2b35"
 branch_labels = None
 depends_on = None
 

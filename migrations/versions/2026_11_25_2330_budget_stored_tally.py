@@ -1,7 +1,7 @@
 """budget: the stored tally of a published or imported ballot, read by the results pages
 
 Revision ID: 4e2a9c7b1d35
-Revises: 8d3c61f0a4b2
+Revises: 5e1f7a2c9d30
 Create Date: 2026-11-25 23:30:00
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '4e2a9c7b1d35'
-down_revision = '8d3c61f0a4b2'
+down_revision = "5e1f7a2c9d30"
 branch_labels = None
 depends_on = None
 
