@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from core.districts import by_slug
-from core.openapi import LanguageQuery, geojson, plain_text
+from core.openapi import LanguageQuery, plain_text
 from smartmap import feed, queries
 from smartmap.models import ReportStatus
 
@@ -83,7 +83,8 @@ class FeatureCollection(Schema):
 @bp.response(200, FeatureCollection, content_type="application/geo+json")
 def reports_geojson(bbox, zoom, status=None, category=None, lang=None):
     """Reports inside the view: points when few, counts per grid cell when many (≤ 2,000)"""
-    return geojson(queries.features(bbox, zoom, status, category))
+    text = queries.features_geojson(bbox, zoom, status, category)
+    return Response(text, mimetype="application/geo+json")
 
 
 class FeedQuery(LanguageQuery):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import column, func, or_, select, table, text
+from sqlalchemy import ColumnElement, Float, cast, column, func, literal, or_, select, table, text
 from sqlalchemy.orm import selectinload
 
 from core.db import db, utcnow
@@ -151,53 +151,70 @@ def _map_filters(statement, status: str | None, category: str | None):
 
 
 def features(bbox, zoom: int, status: str | None = None, category: str | None = None) -> dict:
-    """What the map shows in `bbox`: the reports when few, else counts per grid cell."""
+    """What the map shows in `bbox`, as a dict (see `features_geojson`)."""
+    return json.loads(features_geojson(bbox, zoom, status, category))
+
+
+def features_geojson(
+    bbox, zoom: int, status: str | None = None, category: str | None = None
+) -> str:
+    """What the map shows in `bbox` as GeoJSON text written by PostgreSQL: the reports when
+    few, else counts per grid cell. No feature passes through Python objects (a street view
+    holds up to MAX_FEATURES of them)."""
     limit = MAX_FEATURES if zoom >= STREET_ZOOM else FEW_FEATURES
     points = _points(bbox, status, category, limit)
     if points is not None:
-        return {"type": "FeatureCollection", "features": points}
+        return points
     if zoom <= max(GRID_LEVELS) and _big_table():
-        return {
-            "type": "FeatureCollection",
-            "features": _grid_clusters(bbox, zoom, status, category),
-        }
-    return {"type": "FeatureCollection", "features": _clusters(bbox, zoom, status, category)}
+        return _grid_clusters(bbox, zoom, status, category)
+    return _clusters(bbox, zoom, status, category)
 
 
-def _more_than(bbox, status, category, limit: int) -> bool:
-    """Whether more than `limit` reports are in view, counting at most limit + 1 in SQL (a
-    dense street view then costs no rows fetched into Python only to be dropped)."""
-    inside = _map_filters(_in_box(select(Report.id), bbox), status, category).limit(limit + 1)
-    return db.session.scalar(select(func.count()).select_from(inside.subquery())) > limit
+def _collection(feature) -> ColumnElement:
+    """A FeatureCollection's text from one feature's text per row (an aggregate)."""
+    joined = func.coalesce(func.string_agg(feature, literal(",")), literal(""))
+    return func.concat(literal('{"type":"FeatureCollection","features":['), joined, literal("]}"))
 
 
-def _points(bbox, status, category, limit: int) -> list[dict] | None:
-    if _more_than(bbox, status, category, limit):
-        return None
-    statement = select(
-        Report.id,
-        Report.status,
-        Category.code,
-        func.ST_X(Report.location),
-        func.ST_Y(Report.location),
-    ).join(Category, Category.id == Report.category_id)
-    statement = _map_filters(_in_box(statement, bbox), status, category).limit(limit)
-    rows = db.session.execute(statement).all()
+def _cluster_feature(count, geometry) -> ColumnElement:
+    return func.concat(
+        literal('{"type":"Feature","geometry":'),
+        func.ST_AsGeoJSON(geometry, 6),
+        literal(',"properties":{"cluster":true,"count":'),
+        count,
+        literal("}}"),
+    )
+
+
+def _points(bbox, status, category, limit: int) -> str | None:
+    """The reports in view as GeoJSON text, or None when more than `limit` are (counted in the
+    same statement, at most limit + 1 rows read)."""
+    inside = select(Report.id, Report.status, Report.category_id, Report.location)
+    hit = _map_filters(_in_box(inside, bbox), status, category).limit(limit + 1).cte("hit")
+    # Category codes are free text: JSON-quoted once per category, not once per report.
+    codes = select(Category.id, func.to_json(Category.code).label("code")).subquery("codes")
     # One url_for, not thousands: the same route with each id put in its place.
-    url = url_for("smartmap.detail", report_id=2147483647).replace("2147483647", "{}")
-    return [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
-            "properties": {
-                "id": report_id,
-                "status": report_status,
-                "category": code,
-                "url": url.format(report_id),
-            },
-        }
-        for report_id, report_status, code, x, y in rows
-    ]
+    url = json.dumps(url_for("smartmap.detail", report_id=2147483647)).split("2147483647")
+    feature = func.concat(
+        literal('{"type":"Feature","geometry":'),
+        func.ST_AsGeoJSON(hit.c.location, 6),
+        literal(',"properties":{"id":'),
+        hit.c.id,
+        literal(',"status":"'),
+        hit.c.status,  # one of ReportStatus (a CHECK constraint): nothing to escape
+        literal('","category":'),
+        codes.c.code,
+        literal(',"url":'),
+        literal(url[0]),
+        hit.c.id,
+        literal(url[1] + "}}"),
+    )
+    found = select(func.count()).select_from(hit).scalar_subquery()
+    statement = select(found, _collection(feature)).select_from(
+        hit.join(codes, codes.c.id == hit.c.category_id)
+    )
+    count, text_ = db.session.execute(statement.where(found <= limit)).one()
+    return None if count > limit else text_
 
 
 def cell_size(zoom: int) -> float:
@@ -205,24 +222,17 @@ def cell_size(zoom: int) -> float:
     return 360.0 / (2**zoom) / 4
 
 
-def _clusters(bbox, zoom: int, status, category) -> list[dict]:
+def _clusters(bbox, zoom: int, status, category) -> str:
     size = cell_size(zoom)
     cell = func.ST_SnapToGrid(Report.location, size, size)
-    statement = select(
-        func.count(),
-        func.ST_AsGeoJSON(func.ST_Centroid(func.ST_Collect(Report.location)), 6),
-    ).group_by(cell)
-    statement = _map_filters(_in_box(statement, bbox), status, category)
+    count = func.count().label("n")
+    centre = func.ST_Centroid(func.ST_Collect(Report.location)).label("centre")
+    cells = select(count, centre).group_by(cell)
+    cells = _map_filters(_in_box(cells, bbox), status, category)
     # A view too wide for its zoom keeps its biggest clusters, never an arbitrary sample.
-    statement = statement.order_by(func.count().desc()).limit(MAX_FEATURES)
-    return [
-        {
-            "type": "Feature",
-            "geometry": json.loads(geometry),
-            "properties": {"cluster": True, "count": count},
-        }
-        for count, geometry in db.session.execute(statement)
-    ]
+    cells = cells.order_by(count.desc()).limit(MAX_FEATURES).subquery("cells")
+    feature = _cluster_feature(cells.c.n, cells.c.centre)
+    return db.session.scalar(select(_collection(feature)))
 
 
 def _big_table() -> bool:
@@ -241,27 +251,33 @@ def refresh_grid() -> None:
     db.session.execute(text("REFRESH MATERIALIZED VIEW CONCURRENTLY map_report_grid"))
 
 
-def _grid_clusters(bbox, zoom: int, status, category) -> list[dict]:
+def _grid_clusters(bbox, zoom: int, status, category) -> str:
     """Counts per cell of this zoom from the finest grid level that is at least as fine."""
     level = next(level for level in GRID_LEVELS if level >= zoom)
     factor = 2 ** (level - zoom)
     gx, gy = func.floor(GRID.c.cx / float(factor)), func.floor(GRID.c.cy / float(factor))
     count = func.sum(GRID.c.n)
-    statement = (
-        select(count, func.sum(GRID.c.sx) / count, func.sum(GRID.c.sy) / count)
+    cells = (
+        select(
+            count.label("n"),
+            (func.sum(GRID.c.sx) / count).label("x"),
+            (func.sum(GRID.c.sy) / count).label("y"),
+        )
         .where(GRID.c.level == level, _grid_box(bbox, level))
         .group_by(gx, gy)
         .order_by(count.desc())  # the biggest cells, as in _clusters
         .limit(MAX_FEATURES)
     )
     if status:
-        statement = statement.where(GRID.c.status == status)
+        cells = cells.where(GRID.c.status == status)
     if category:
-        statement = statement.where(
+        cells = cells.where(
             GRID.c.category_id
             == select(Category.id).where(Category.code == category).scalar_subquery()
         )
-    return [_cluster(int(n), x, y) for n, x, y in db.session.execute(statement)]
+    cells = cells.subquery("cells")
+    centre = func.ST_MakePoint(cast(cells.c.x, Float), cast(cells.c.y, Float))
+    return db.session.scalar(select(_collection(_cluster_feature(cells.c.n, centre))))
 
 
 def _grid_box(bbox, level: int):
@@ -270,14 +286,6 @@ def _grid_box(bbox, level: int):
     if west <= east:
         return rows & GRID.c.cx.between(west, east)
     return rows & ((GRID.c.cx >= west) | (GRID.c.cx <= east))
-
-
-def _cluster(count: int, x: float, y: float) -> dict:
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
-        "properties": {"cluster": True, "count": count},
-    }
 
 
 def district_statistics(district_id: int | None = None) -> list[dict]:
