@@ -1,5 +1,6 @@
 """Reads for the smart map pages, the triage desk, the GeoJSON API and Open311."""
 
+import functools
 import json
 import math
 from dataclasses import dataclass
@@ -7,7 +8,21 @@ from datetime import timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Float, cast, column, func, literal, or_, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import selectinload
 
 from core.db import db, utcnow
@@ -127,11 +142,30 @@ def lon_lat(report: Report) -> tuple[float, float]:
     return row[0], row[1]
 
 
-def _in_box(statement, bbox: tuple[float, float, float, float]):
-    """Inside the box; a box with west > east crosses the antimeridian (two halves)."""
+# The map's answers. Each statement is built once per shape (filters, a box across the
+# antimeridian) with the view's numbers bound as parameters: building SQLAlchemy expressions
+# cost more Python time per request than the rest of the request together.
+
+
+def _view(bbox, status, category, **more) -> dict:
     west, south, east, north = bbox
-    if west <= east:
-        return statement.where(Report.location.op("&&")(func.ST_MakeEnvelope(*bbox, 4326)))
+    box = {"west": west, "south": south, "east": east, "north": north}
+    return {**box, "status": status, "category": category, **more}
+
+
+def _shape(bbox, status, category) -> tuple[bool, bool, bool]:
+    return bbox[0] > bbox[2], bool(status), bool(category)
+
+
+def _in_view(statement, crosses: bool):
+    """Inside the box :west, :south, :east, :north; a box with west > east crosses the
+    antimeridian (two halves)."""
+    west, south, east, north = (
+        bindparam(n, type_=Float) for n in ("west", "south", "east", "north")
+    )
+    if not crosses:
+        box = func.ST_MakeEnvelope(west, south, east, north, 4326)
+        return statement.where(Report.location.op("&&")(box))
     halves = [
         func.ST_MakeEnvelope(west, south, 180, north, 4326),
         func.ST_MakeEnvelope(-180, south, east, north, 4326),
@@ -139,14 +173,20 @@ def _in_box(statement, bbox: tuple[float, float, float, float]):
     return statement.where(or_(*(Report.location.op("&&")(half) for half in halves)))
 
 
-def _map_filters(statement, status: str | None, category: str | None):
-    if status:
-        statement = statement.where(Report.status == status)
-    if category:
-        statement = statement.where(
-            Report.category_id
-            == select(Category.id).where(Category.code == category).scalar_subquery()
-        )
+def _category_id():
+    return (
+        select(Category.id)
+        .where(Category.code == bindparam("category", type_=String))
+        .scalar_subquery()
+    )
+
+
+def _map_filters(statement, by_status: bool, by_category: bool):
+    """Only the :status and the :category asked for."""
+    if by_status:
+        statement = statement.where(Report.status == bindparam("status", type_=String))
+    if by_category:
+        statement = statement.where(Report.category_id == _category_id())
     return statement
 
 
@@ -189,12 +229,22 @@ def _cluster_feature(count, geometry) -> ColumnElement:
 def _points(bbox, status, category, limit: int) -> str | None:
     """The reports in view as GeoJSON text, or None when more than `limit` are (counted in the
     same statement, at most limit + 1 rows read)."""
-    inside = select(Report.id, Report.status, Report.category_id, Report.location)
-    hit = _map_filters(_in_box(inside, bbox), status, category).limit(limit + 1).cte("hit")
-    # Category codes are free text: JSON-quoted once per category, not once per report.
-    codes = select(Category.id, func.to_json(Category.code).label("code")).subquery("codes")
     # One url_for, not thousands: the same route with each id put in its place.
     url = json.dumps(url_for("smartmap.detail", report_id=2147483647)).split("2147483647")
+    params = _view(bbox, status, category, limit=limit, url_start=url[0], url_end=url[1])
+    statement = _points_statement(*_shape(bbox, status, category))
+    count, text_ = db.session.execute(statement, params).one()
+    return None if count > limit else text_
+
+
+@functools.cache
+def _points_statement(crosses: bool, by_status: bool, by_category: bool):
+    limit = bindparam("limit", type_=Integer)
+    inside = select(Report.id, Report.status, Report.category_id, Report.location)
+    inside = _map_filters(_in_view(inside, crosses), by_status, by_category)
+    hit = inside.limit(limit + 1).cte("hit")
+    # Category codes are free text: JSON-quoted once per category, not once per report.
+    codes = select(Category.id, func.to_json(Category.code).label("code")).subquery("codes")
     feature = func.concat(
         literal('{"type":"Feature","geometry":'),
         func.ST_AsGeoJSON(hit.c.location, 6),
@@ -205,16 +255,16 @@ def _points(bbox, status, category, limit: int) -> str | None:
         literal('","category":'),
         codes.c.code,
         literal(',"url":'),
-        literal(url[0]),
+        bindparam("url_start", type_=String),
         hit.c.id,
-        literal(url[1] + "}}"),
+        bindparam("url_end", type_=String),
+        literal("}}"),
     )
     found = select(func.count()).select_from(hit).scalar_subquery()
     statement = select(found, _collection(feature)).select_from(
         hit.join(codes, codes.c.id == hit.c.category_id)
     )
-    count, text_ = db.session.execute(statement.where(found <= limit)).one()
-    return None if count > limit else text_
+    return statement.where(found <= limit)
 
 
 def cell_size(zoom: int) -> float:
@@ -223,16 +273,21 @@ def cell_size(zoom: int) -> float:
 
 
 def _clusters(bbox, zoom: int, status, category) -> str:
-    size = cell_size(zoom)
-    cell = func.ST_SnapToGrid(Report.location, size, size)
+    statement = _clusters_statement(*_shape(bbox, status, category))
+    params = _view(bbox, status, category, size=cell_size(zoom), most=MAX_FEATURES)
+    return db.session.scalar(statement, params)
+
+
+@functools.cache
+def _clusters_statement(crosses: bool, by_status: bool, by_category: bool):
+    size = bindparam("size", type_=Float)
     count = func.count().label("n")
     centre = func.ST_Centroid(func.ST_Collect(Report.location)).label("centre")
-    cells = select(count, centre).group_by(cell)
-    cells = _map_filters(_in_box(cells, bbox), status, category)
+    cells = select(count, centre).group_by(func.ST_SnapToGrid(Report.location, size, size))
+    cells = _map_filters(_in_view(cells, crosses), by_status, by_category)
     # A view too wide for its zoom keeps its biggest clusters, never an arbitrary sample.
-    cells = cells.order_by(count.desc()).limit(MAX_FEATURES).subquery("cells")
-    feature = _cluster_feature(cells.c.n, cells.c.centre)
-    return db.session.scalar(select(_collection(feature)))
+    cells = cells.order_by(count.desc()).limit(bindparam("most", type_=Integer)).subquery("cells")
+    return select(_collection(_cluster_feature(cells.c.n, cells.c.centre)))
 
 
 def _big_table() -> bool:
@@ -254,8 +309,17 @@ def refresh_grid() -> None:
 def _grid_clusters(bbox, zoom: int, status, category) -> str:
     """Counts per cell of this zoom from the finest grid level that is at least as fine."""
     level = next(level for level in GRID_LEVELS if level >= zoom)
-    factor = 2 ** (level - zoom)
-    gx, gy = func.floor(GRID.c.cx / float(factor)), func.floor(GRID.c.cy / float(factor))
+    west, south, east, north = (math.floor(v / cell_size(level)) for v in bbox)
+    cells = {"west": west, "south": south, "east": east, "north": north}
+    params = {**cells, "level": level, "factor": float(2 ** (level - zoom)), "most": MAX_FEATURES}
+    statement = _grid_statement(*_shape(bbox, status, category))
+    return db.session.scalar(statement, {**params, "status": status, "category": category})
+
+
+@functools.cache
+def _grid_statement(crosses: bool, by_status: bool, by_category: bool):
+    factor = bindparam("factor", type_=Float)
+    gx, gy = func.floor(GRID.c.cx / factor), func.floor(GRID.c.cy / factor)
     count = func.sum(GRID.c.n)
     cells = (
         select(
@@ -263,27 +327,25 @@ def _grid_clusters(bbox, zoom: int, status, category) -> str:
             (func.sum(GRID.c.sx) / count).label("x"),
             (func.sum(GRID.c.sy) / count).label("y"),
         )
-        .where(GRID.c.level == level, _grid_box(bbox, level))
+        .where(GRID.c.level == bindparam("level", type_=Integer), _grid_box(crosses))
         .group_by(gx, gy)
         .order_by(count.desc())  # the biggest cells, as in _clusters
-        .limit(MAX_FEATURES)
+        .limit(bindparam("most", type_=Integer))
     )
-    if status:
-        cells = cells.where(GRID.c.status == status)
-    if category:
-        cells = cells.where(
-            GRID.c.category_id
-            == select(Category.id).where(Category.code == category).scalar_subquery()
-        )
-    cells = cells.subquery("cells")
+    # Without a filter, a cell's total over every status ('*') or category (0).
+    status = bindparam("status", type_=String) if by_status else literal("*")
+    cells = cells.where(GRID.c.status == status)
+    category = _category_id() if by_category else literal(0)
+    cells = cells.where(GRID.c.category_id == category).subquery("cells")
     centre = func.ST_MakePoint(cast(cells.c.x, Float), cast(cells.c.y, Float))
-    return db.session.scalar(select(_collection(_cluster_feature(cells.c.n, centre))))
+    return select(_collection(_cluster_feature(cells.c.n, centre)))
 
 
-def _grid_box(bbox, level: int):
-    west, south, east, north = (math.floor(v / cell_size(level)) for v in bbox)
+def _grid_box(crosses: bool):
+    """Cells :west to :east (cell numbers), :south to :north."""
+    west, south, east, north = (bindparam(n) for n in ("west", "south", "east", "north"))
     rows = GRID.c.cy.between(south, north)
-    if west <= east:
+    if not crosses:
         return rows & GRID.c.cx.between(west, east)
     return rows & ((GRID.c.cx >= west) | (GRID.c.cx <= east))
 
