@@ -1,5 +1,5 @@
 """smart map read path: map_report kept in spatial order (CLUSTER on its GiST index), and
-the grid of counts with totals over all statuses and categories
+the grid of counts with totals over all statuses and categories, and a finer level for zooms 15-16
 
 Revision ID: e4b7a2c9d310
 Revises: 8d3c61f0a4b2
@@ -16,7 +16,8 @@ depends_on = None
 
 # As in 9c4d1e8f2a60 (cells of 360 / 2^(level + 2) degrees at levels 14, 12 and 10), plus the
 # totals of each cell over every status ('*') and every category (0), so that a map without
-# filters, the common one, sums a few hundred rows instead of one per status and category.
+# filters, the common one, sums a few hundred rows instead of one per status and category;
+# and level 16 (cells of ~115 × 150 m in Tbilisi) with those totals only, for zooms 15-16.
 GRID = """
 CREATE MATERIALIZED VIEW map_report_grid AS
 WITH base AS (
@@ -39,6 +40,10 @@ SELECT level, cx, cy, coalesce(status, '*') AS status, coalesce(category_id, 0) 
 FROM levels
 GROUP BY GROUPING SETS ((level, cx, cy, status, category_id), (level, cx, cy, status),
                         (level, cx, cy, category_id), (level, cx, cy))
+UNION ALL
+SELECT 16, floor(ST_X(location) * 262144 / 360)::int, floor(ST_Y(location) * 262144 / 360)::int,
+       '*', 0, count(*), sum(ST_X(location)), sum(ST_Y(location))
+FROM map_report GROUP BY 2, 3
 """
 
 OLD_GRID = """
