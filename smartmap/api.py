@@ -10,6 +10,8 @@ from core.openapi import LanguageQuery, plain_text
 from smartmap import feed, queries
 from smartmap.models import ReportStatus
 
+MAP_MAX_AGE = 15  # seconds
+
 bp = Blueprint("smartmap_api", __name__, description="Reports of city problems on the map.")
 
 
@@ -84,7 +86,13 @@ class FeatureCollection(Schema):
 def reports_geojson(bbox, zoom, status=None, category=None, lang=None):
     """Reports inside the view: points when few, counts per grid cell when many (≤ 2,000)"""
     text = queries.features_geojson(bbox, zoom, status, category)
-    return Response(text, mimetype="application/geo+json")
+    response = Response(text, mimetype="application/geo+json")
+    # The same for every visitor (no user, no language): a browser panning back, or a shared
+    # cache in front of the site serving the city's first view to everyone, may keep it a
+    # little. core.security makes it no-store when the request did touch a session.
+    response.cache_control.public = True
+    response.cache_control.max_age = MAP_MAX_AGE
+    return response
 
 
 class FeedQuery(LanguageQuery):
