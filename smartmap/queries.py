@@ -3,6 +3,7 @@
 import functools
 import json
 import math
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -298,11 +299,17 @@ def _clusters_statement(crosses: bool, by_status: bool, by_category: bool):
 
 
 def _big_table() -> bool:
-    """The planner's estimate of map_report's rows (free, refreshed by ANALYZE)."""
+    """The planner's estimate of map_report's rows (refreshed by ANALYZE), asked once a minute
+    per process: a city does not cross GRID_FROM_REPORTS back and forth."""
+    return _estimate_rows(int(time.monotonic() // 60)) >= GRID_FROM_REPORTS
+
+
+@functools.lru_cache(maxsize=1)
+def _estimate_rows(minute: int) -> float:
     estimate = db.session.scalar(
         text("SELECT reltuples FROM pg_class WHERE oid = 'map_report'::regclass")
     )
-    return (estimate or 0) >= GRID_FROM_REPORTS
+    return estimate or 0
 
 
 def refresh_grid() -> None:
