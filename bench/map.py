@@ -6,16 +6,18 @@ clustered on the GiST index (as migration e4b7a2c9d310 does) in their own databa
 `<name>_bench_map`, which is kept: a second run finds it full and starts timing at once.
 
 Views: random centres in the city, a 1280 × 800 pixel screen. Street views at zoom 17 are
-about 1.14 × 0.71 km (0.8 km², ~1,600 reports, sent one by one); neighbourhood views at zoom
-15-16 (3-13 km², answered with clusters counted live); city views at zoom 11-12 (clusters
-from the grid materialized view). REQUESTS requests per kind over VIEWS distinct views.
+about 1.14 × 0.71 km (0.8 km², ~1,600 reports, sent one by one: ~270 KB); neighbourhood
+views at zoom 15-16 (3-13 km², clusters from the grid's level 16) and city views at zoom 11-12
+(clusters from its levels 12 and 14), both from the materialized view map_report_grid.
+REQUESTS requests per kind over VIEWS distinct views.
 
 Server: gunicorn serving `bench.map:server_app()` (the bench database, rate limits off) with
 WORKERS sync workers (one request at a time per process; 2 per core, as gunicorn advises) on
 a free port. Client: CLIENTS concurrent aiohttp clients on one asyncio loop in a process of
 their own (bench.common.load_gets), a closed loop: each sends its next request when its last
-answer has been read in full. The client runs on the same two cores as the server and the
-database, so `*_rps` is what the machine does with all three.
+answer has been read in full (a new connection each time: sync workers close them). The
+client runs on the same two cores as the server and the database, so `*_rps` is what the
+machine does with all three.
 
 Figures:
 - `street_p50_ms`, `street_p95_ms`, `city_p50_ms`, `city_p95_ms`, `street_rps`, `city_rps`:
@@ -323,5 +325,5 @@ def _figures(reports: int, loads: dict, app, street) -> dict:
         "street_db_cpu_ms": street_load.get("db_cpu_ms"),
         "loads": loads,
         "server": f"gunicorn, {WORKERS} sync workers",
-        "client": f"{CLIENTS} concurrent aiohttp clients (keep-alive) in their own process",
+        "client": f"{CLIENTS} concurrent aiohttp clients in their own process, closed loop",
     }
