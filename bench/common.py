@@ -1,8 +1,18 @@
 """Shared plumbing: a scratch database with demo data, timing, the results file."""
 
+import asyncio
 import json
+import os
+import signal
+import socket
 import statistics
+import subprocess
+import sys
 import time
+import urllib.request
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 from flask_migrate import upgrade
@@ -67,3 +77,99 @@ def save(name: str, figures: dict) -> None:
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results[name] = figures
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+
+
+# Serving the app with gunicorn and loading it with GET requests from another process.
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(target: str, port: int, env: dict, options: list[str]) -> subprocess.Popen:
+    """gunicorn serving `target` ("module:factory()") on 127.0.0.1:port; returns once it
+    answers /healthz."""
+    command = [sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning", target]  # fmt: skip
+    server = subprocess.Popen(command, env={**os.environ, **env})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn stopped during start-up")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # noqa: S310
+                return server
+        except OSError:
+            time.sleep(0.2)
+    stop(server)
+    raise TimeoutError("gunicorn did not answer /healthz")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def cpu_seconds(root_pid: int) -> float:
+    """CPU time (user + system) of a process's living children: gunicorn's workers, or
+    PostgreSQL's backends under the postmaster."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == root_pid:  # fields[1] is the parent's id
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def load_gets(base_url: str, paths: list[str], clients: int) -> dict:
+    """GET each path once with `clients` concurrent aiohttp clients (keep-alive), in a process
+    of its own so the client's interpreter does not share a lock with anything timed here."""
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(_load_gets, base_url, paths, clients).result()
+
+
+def _load_gets(base_url: str, paths: list[str], clients: int) -> dict:
+    return asyncio.run(_gets(base_url, paths, clients))
+
+
+async def _gets(base_url: str, paths: list[str], clients: int) -> dict:
+    import aiohttp
+
+    pending = iter(paths)  # shared by the clients: one loop, one thread
+    latencies, statuses, received = [], Counter(), 0
+    connector = aiohttp.TCPConnector(limit=clients)
+    async with aiohttp.ClientSession(base_url, connector=connector) as http:
+
+        async def client() -> None:
+            nonlocal received
+            for path in pending:
+                start = time.perf_counter()
+                async with http.get(path) as response:
+                    body = await response.read()
+                latencies.append(time.perf_counter() - start)
+                statuses[response.status] += 1
+                received += len(body)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        seconds = time.perf_counter() - started
+    return {
+        "requests": len(latencies),
+        "rps": round(len(latencies) / seconds, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "statuses": dict(statuses),
+        "mean_kb": round(received / len(latencies) / 1024, 1),
+    }

@@ -1,29 +1,49 @@
-"""The map API over a million reports: street views (zoom 16-17) and city views (zoom 11-12).
+"""The map API over a million reports, over HTTP: street views and city views (SPEC §9 `map`).
 
-Requests go through the app in-process (Flask's test client, one thread), so the latencies
-are the app's and the database's, without network or WSGI server. The million reports are
-made by one INSERT … SELECT per district in SQL (random points inside the district's
-polygon with ST_GeneratePoints) in their own database, `<name>_bench_map`, which is kept: a
-second run finds it full and starts timing at once.
+Data: REPORTS reports made by one INSERT … SELECT per district in SQL (random points inside
+the district's polygon with ST_GeneratePoints, shares by area: about 2,000 per km²), then
+clustered on the GiST index (as migration e4b7a2c9d310 does) in their own database,
+`<name>_bench_map`, which is kept: a second run finds it full and starts timing at once.
 
-- `street_p50_ms`, `street_p95_ms`, `city_p50_ms`, `city_p95_ms`: whole requests to
-  `/api/v1/reports.geojson?bbox=…&zoom=…` for random views over the city.
-- `street_db_ms`: median time the street requests spent in SQL (timed around each statement).
-- `street_rps`: street requests per second, one after the other.
-- `index_speedup`: for 20 street views, the time in SQL with the planner barred from index
-  scans (so the GiST index is not used) over the same with it; the median of the ratios.
+Views: random centres in the city, a 1280 × 800 pixel screen. Street views at zoom 17 are
+about 1.14 × 0.71 km (0.8 km², ~1,600 reports, sent one by one: ~270 KB); neighbourhood
+views at zoom 15-16 (3-13 km², clusters from the grid's level 16) and city views at zoom 11-12
+(clusters from its levels 12 and 14), both from the materialized view map_report_grid.
+REQUESTS requests per kind over VIEWS distinct views.
+
+Server: gunicorn serving `bench.map:server_app()` (the bench database, rate limits off) with
+WORKERS sync workers (one request at a time per process; 2 per core, as gunicorn advises) on
+a free port. Client: CLIENTS concurrent aiohttp clients on one asyncio loop in a process of
+their own (bench.common.load_gets), a closed loop: each sends its next request when its last
+answer has been read in full (a new connection each time: sync workers close them). The
+client runs on the same two cores as the server and the database, so `*_rps` is what the
+machine does with all three.
+
+Figures:
+- `street_p50_ms`, `street_p95_ms`, `city_p50_ms`, `city_p95_ms`, `street_rps`, `city_rps`:
+  latencies as the clients saw them and answers per second, from that load.
+- `street_db_ms`: median time in SQL of the same street views, asked in-process one at a time
+  (timed around each statement).
+- `street_app_cpu_ms`, `street_db_cpu_ms`: CPU time of gunicorn's workers and of PostgreSQL's
+  backends during the street load over the requests answered (robust on a busy machine).
+- `index_speedup`: for 20 street views, the time of the statement that finds the view's
+  reports with the planner barred from index scans (no GiST) over the same with it, each view
+  both ways; the median ratio. `answer_index_speedup`: the same for the whole answer (finding
+  plus writing ~1,600 features of GeoJSON, which the index does not speed up).
+No cache is involved: the server keeps none, and the clients send no validators.
 """
 
 import random
 import statistics
 import time
+from pathlib import Path
 
 import click
 import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import event, make_url, text
 
-from bench.common import percentile
+from bench.common import cpu_seconds, free_port, load_gets, start_gunicorn, stop
 from core.app import create_app
 from core.cli import DEMO_DISTRICTS
 from core.db import db
@@ -33,7 +53,11 @@ from smartmap import demo, queries
 
 REPORTS = 1_000_000
 CHUNK = 50_000
-VIEWS = 150
+VIEWS = 300
+REQUESTS = 3000
+WORKERS = 4
+CLIENTS = 8
+CONFIG = {"GHIA_ENV": "testing", "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench"}
 SEED = 311
 # A view of 1280 × 800 screen pixels: degrees per pixel at zoom z are 360 / 256 / 2**z.
 VIEW_PIXELS = (1280, 800)
@@ -44,20 +68,18 @@ def map_app():
     """An app on the kept benchmark database, created and migrated when missing."""
     url = sibling_database_url("bench_map")
     _create_database_once(url)
-    app = create_app(
-        {
-            "GHIA_ENV": "testing",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "RATELIMIT_ENABLED": False,
-            "SECRET_KEY": "bench",
-        }
-    )
+    app = create_app({**CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context(), app.test_request_context():
         upgrade()
         import_geojson(DEMO_DISTRICTS)
         demo.ensure_categories()
         db.session.commit()
     return app
+
+
+def server_app():
+    """What gunicorn serves: the app on DATABASE_URL (the bench database)."""
+    return create_app(CONFIG)
 
 
 def _create_database_once(url: str) -> None:
@@ -112,6 +134,8 @@ def ensure_reports() -> int:
                 },
             )
             db.session.commit()
+    # In the spatial order migration e4b7a2c9d310 gave the table (it was empty then).
+    db.session.execute(text("CLUSTER map_report"))
     db.session.execute(text("ANALYZE map_report"))
     db.session.commit()
     _refresh_grid()
@@ -186,53 +210,84 @@ class SqlClock:
         event.remove(self.engine, "after_cursor_execute", self._after)
 
 
-def time_views(app, boxes) -> dict:
-    """Each view once through the API: latencies, SQL time, features and clusters."""
-    client = app.test_client()
-    latencies, sql, features, points = [], [], [], 0
-    with app.app_context():
-        engine = db.engine
-    for bbox, zoom in boxes:
-        with SqlClock(engine) as clock:
-            started = time.perf_counter()
-            response = client.get(f"/api/v1/reports.geojson?bbox={bbox}&zoom={zoom}")
-            latencies.append(time.perf_counter() - started)
-        assert response.status_code == 200, response.data[:300]
-        sql.append(clock.spent)
-        found = response.json["features"]
-        features.append(len(found))
-        points += sum(1 for f in found if not f["properties"].get("cluster"))
-    return {
-        "p50_ms": round(statistics.median(latencies) * 1000, 1),
-        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
-        "db_ms": round(statistics.median(sql) * 1000, 1),
-        "rps": round(len(latencies) / sum(latencies), 1),
-        "max_features": max(features),
-        "points_sent": points,
-    }
+def db_milliseconds(app, boxes) -> float:
+    """Median time in SQL of each view's answer, asked in-process one at a time."""
+    return statistics.median(sql_seconds(app, bbox, zoom, True) for bbox, zoom in boxes) * 1000
 
 
-def sql_seconds(app, bbox: str, zoom: int, use_index: bool) -> float:
-    """Time in SQL of one street answer computed by queries.features, in its own transaction;
-    without the index, the planner may not use index scans at all (so no GiST)."""
+def sql_seconds(app, bbox: str, zoom: int, use_index: bool, answer: bool = True) -> float:
+    """Time in SQL of one view's answer (queries.features_geojson), or of the statement that
+    finds its reports only, in its own transaction; without the index, the planner may not
+    use index scans at all (so no GiST)."""
     west, south, east, north = (float(n) for n in bbox.split(","))
     with app.app_context(), app.test_request_context():
         if not use_index:
             for setting in ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan"):
                 db.session.execute(text(f"SET LOCAL {setting} = off"))
         with SqlClock(db.engine) as clock:
-            queries.features((west, south, east, north), zoom)
+            if answer:
+                queries.features_geojson((west, south, east, north), zoom)
+            else:
+                db.session.execute(IN_VIEW, {"box": [west, south, east, north]}).all()
         db.session.rollback()
     return clock.spent
 
 
-def index_speedup(app, boxes) -> float:
+IN_VIEW = text(
+    """
+    SELECT id, status, category_id, location FROM map_report
+    WHERE location && ST_MakeEnvelope(
+        (CAST(:box AS float8[]))[1], (CAST(:box AS float8[]))[2],
+        (CAST(:box AS float8[]))[3], (CAST(:box AS float8[]))[4], 4326)
+    LIMIT 2001
+    """
+)
+
+
+def index_speedup(app, boxes, answer: bool) -> float:
     """Median over the views of SQL time without the index / with it, each view both ways."""
     ratios = [
-        sql_seconds(app, bbox, zoom, False) / sql_seconds(app, bbox, zoom, True)
+        sql_seconds(app, bbox, zoom, False, answer) / sql_seconds(app, bbox, zoom, True, answer)
         for bbox, zoom in boxes
     ]
     return statistics.median(ratios)
+
+
+def paths(boxes) -> list[str]:
+    urls = [f"/api/v1/reports.geojson?bbox={bbox}&zoom={zoom}" for bbox, zoom in boxes]
+    return [urls[n % len(urls)] for n in range(REQUESTS)]
+
+
+def http_load(app, base_url: str, server_pid: int, boxes) -> dict:
+    """The views' answers under CLIENTS concurrent clients, and the CPU the server's workers
+    and the database's backends spent on them."""
+    postmaster = _postmaster_pid(app)
+    app_cpu, db_cpu = cpu_seconds(server_pid), cpu_seconds(postmaster) if postmaster else 0
+    figures = load_gets(base_url, paths(boxes), CLIENTS)
+    answered = figures["requests"]
+    figures["app_cpu_ms"] = round((cpu_seconds(server_pid) - app_cpu) / answered * 1000, 2)
+    if postmaster:
+        figures["db_cpu_ms"] = round((cpu_seconds(postmaster) - db_cpu) / answered * 1000, 2)
+    return figures
+
+
+def _postmaster_pid(app) -> int | None:
+    """The local PostgreSQL's postmaster (a backend's parent), None when the server is remote."""
+    with app.app_context():
+        backend = db.session.scalar(text("SELECT pg_backend_pid()"))
+        db.session.rollback()
+    try:
+        stat = Path(f"/proc/{backend}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def serve(app):
+    port = free_port()
+    env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "GHIA_ENV": "testing"}
+    options = ["--workers", str(WORKERS), "--worker-class", "sync"]
+    return start_gunicorn("bench.map:server_app()", port, env, options), f"http://127.0.0.1:{port}"
 
 
 def run() -> dict:
@@ -240,21 +295,35 @@ def run() -> dict:
     rng = random.Random(SEED)
     with app.app_context():
         reports = ensure_reports()
-        street, city = views((16, 17), rng), views((11, 12), rng)
-    time_views(app, street[:10])  # warm the caches and the connection pool
-    street_figures = time_views(app, street)
-    city_figures = time_views(app, city)
+        street, middle, city = views((17,), rng), views((15, 16), rng), views((11, 12), rng)
+    server, base_url = serve(app)
+    try:
+        load_gets(base_url, paths(street)[:300], CLIENTS)  # warm the workers and the caches
+        loads = {
+            name: http_load(app, base_url, server.pid, boxes)
+            for name, boxes in (("street", street), ("neighbourhood", middle), ("city", city))
+        }
+    finally:
+        stop(server)
+    return _figures(reports, loads, app, street)
+
+
+def _figures(reports: int, loads: dict, app, street) -> dict:
+    street_load, city_load = loads["street"], loads["city"]
     return {
         "reports": reports,
-        "street_p50_ms": street_figures["p50_ms"],
-        "street_p95_ms": street_figures["p95_ms"],
-        "city_p50_ms": city_figures["p50_ms"],
-        "city_p95_ms": city_figures["p95_ms"],
-        "street_db_ms": street_figures["db_ms"],
-        "street_rps": street_figures["rps"],
-        "index_speedup": round(index_speedup(app, street[:20]), 1),
-        "street_max_features": street_figures["max_features"],
-        "city_max_features": city_figures["max_features"],
-        "city_points_sent": city_figures["points_sent"],
-        "client": "Flask test client, in-process, one thread",
+        "street_p50_ms": street_load["p50_ms"],
+        "street_p95_ms": street_load["p95_ms"],
+        "city_p50_ms": city_load["p50_ms"],
+        "city_p95_ms": city_load["p95_ms"],
+        "street_db_ms": round(db_milliseconds(app, street[:50]), 2),
+        "street_rps": street_load["rps"],
+        "city_rps": city_load["rps"],
+        "index_speedup": round(index_speedup(app, street[:20], answer=False), 1),
+        "answer_index_speedup": round(index_speedup(app, street[:20], answer=True), 1),
+        "street_app_cpu_ms": street_load["app_cpu_ms"],
+        "street_db_cpu_ms": street_load.get("db_cpu_ms"),
+        "loads": loads,
+        "server": f"gunicorn, {WORKERS} sync workers",
+        "client": f"{CLIENTS} concurrent aiohttp clients in their own process, closed loop",
     }

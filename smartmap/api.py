@@ -6,9 +6,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from core.districts import by_slug
-from core.openapi import LanguageQuery, geojson, plain_text
+from core.openapi import LanguageQuery, plain_text
 from smartmap import feed, queries
 from smartmap.models import ReportStatus
+
+MAP_MAX_AGE = 15  # seconds
 
 bp = Blueprint("smartmap_api", __name__, description="Reports of city problems on the map.")
 
@@ -83,7 +85,14 @@ class FeatureCollection(Schema):
 @bp.response(200, FeatureCollection, content_type="application/geo+json")
 def reports_geojson(bbox, zoom, status=None, category=None, lang=None):
     """Reports inside the view: points when few, counts per grid cell when many (≤ 2,000)"""
-    return geojson(queries.features(bbox, zoom, status, category))
+    text = queries.features_geojson(bbox, zoom, status, category)
+    response = Response(text, mimetype="application/geo+json")
+    # The same for every visitor (no user, no language): a browser panning back, or a shared
+    # cache in front of the site serving the city's first view to everyone, may keep it a
+    # little. core.security makes it no-store when the request did touch a session.
+    response.cache_control.public = True
+    response.cache_control.max_age = MAP_MAX_AGE
+    return response
 
 
 class FeedQuery(LanguageQuery):

@@ -1,13 +1,29 @@
 """Reads for the smart map pages, the triage desk, the GeoJSON API and Open311."""
 
+import functools
 import json
 import math
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import column, func, or_, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import selectinload
 
 from core.db import db, utcnow
@@ -23,9 +39,11 @@ MAX_FEATURES = 2000
 STREET_ZOOM = 15
 FEW_FEATURES = 300
 # Zoomed out over a big table, clusters come from the grid refreshed every minute
-# (map_report_grid, a materialized view: counting a million rows per request takes seconds).
+# (map_report_grid, a materialized view: counting a million rows per request takes seconds;
+# a zoom-15 view's 30,000 reports, 15 ms). Its finest level, 16, holds each cell's total only,
+# so a filtered map at zoom 15-16 is counted live; points (zoom 17 on) are always live.
 GRID_FROM_REPORTS = 100_000
-GRID_LEVELS = (10, 12, 14)
+GRID_LEVELS = (10, 12, 14, 16)
 GRID = table(
     "map_report_grid",
     column("level"),
@@ -127,11 +145,30 @@ def lon_lat(report: Report) -> tuple[float, float]:
     return row[0], row[1]
 
 
-def _in_box(statement, bbox: tuple[float, float, float, float]):
-    """Inside the box; a box with west > east crosses the antimeridian (two halves)."""
+# The map's answers. Each statement is built once per shape (filters, a box across the
+# antimeridian) with the view's numbers bound as parameters: building SQLAlchemy expressions
+# cost more Python time per request than the rest of the request together.
+
+
+def _view(bbox, status, category, **more) -> dict:
     west, south, east, north = bbox
-    if west <= east:
-        return statement.where(Report.location.op("&&")(func.ST_MakeEnvelope(*bbox, 4326)))
+    box = {"west": west, "south": south, "east": east, "north": north}
+    return {**box, "status": status, "category": category, **more}
+
+
+def _shape(bbox, status, category) -> tuple[bool, bool, bool]:
+    return bbox[0] > bbox[2], bool(status), bool(category)
+
+
+def _in_view(statement, crosses: bool):
+    """Inside the box :west, :south, :east, :north; a box with west > east crosses the
+    antimeridian (two halves)."""
+    west, south, east, north = (
+        bindparam(n, type_=Float) for n in ("west", "south", "east", "north")
+    )
+    if not crosses:
+        box = func.ST_MakeEnvelope(west, south, east, north, 4326)
+        return statement.where(Report.location.op("&&")(box))
     halves = [
         func.ST_MakeEnvelope(west, south, 180, north, 4326),
         func.ST_MakeEnvelope(-180, south, east, north, 4326),
@@ -139,65 +176,99 @@ def _in_box(statement, bbox: tuple[float, float, float, float]):
     return statement.where(or_(*(Report.location.op("&&")(half) for half in halves)))
 
 
-def _map_filters(statement, status: str | None, category: str | None):
-    if status:
-        statement = statement.where(Report.status == status)
-    if category:
-        statement = statement.where(
-            Report.category_id
-            == select(Category.id).where(Category.code == category).scalar_subquery()
-        )
+def _category_id():
+    return (
+        select(Category.id)
+        .where(Category.code == bindparam("category", type_=String))
+        .scalar_subquery()
+    )
+
+
+def _map_filters(statement, by_status: bool, by_category: bool):
+    """Only the :status and the :category asked for."""
+    if by_status:
+        statement = statement.where(Report.status == bindparam("status", type_=String))
+    if by_category:
+        statement = statement.where(Report.category_id == _category_id())
     return statement
 
 
 def features(bbox, zoom: int, status: str | None = None, category: str | None = None) -> dict:
-    """What the map shows in `bbox`: the reports when few, else counts per grid cell."""
+    """What the map shows in `bbox`, as a dict (see `features_geojson`)."""
+    return json.loads(features_geojson(bbox, zoom, status, category))
+
+
+def features_geojson(
+    bbox, zoom: int, status: str | None = None, category: str | None = None
+) -> str:
+    """What the map shows in `bbox` as GeoJSON text written by PostgreSQL: the reports when
+    few, else counts per grid cell. No feature passes through Python objects (a street view
+    holds up to MAX_FEATURES of them)."""
     limit = MAX_FEATURES if zoom >= STREET_ZOOM else FEW_FEATURES
     points = _points(bbox, status, category, limit)
     if points is not None:
-        return {"type": "FeatureCollection", "features": points}
-    if zoom <= max(GRID_LEVELS) and _big_table():
-        return {
-            "type": "FeatureCollection",
-            "features": _grid_clusters(bbox, zoom, status, category),
-        }
-    return {"type": "FeatureCollection", "features": _clusters(bbox, zoom, status, category)}
+        return points
+    level = _grid_level(zoom, bool(status or category))
+    if level is not None and _big_table():
+        return _grid_clusters(bbox, zoom, level, status, category)
+    return _clusters(bbox, zoom, status, category)
 
 
-def _more_than(bbox, status, category, limit: int) -> bool:
-    """Whether more than `limit` reports are in view, counting at most limit + 1 in SQL (a
-    dense street view then costs no rows fetched into Python only to be dropped)."""
-    inside = _map_filters(_in_box(select(Report.id), bbox), status, category).limit(limit + 1)
-    return db.session.scalar(select(func.count()).select_from(inside.subquery())) > limit
+def _collection(feature) -> ColumnElement:
+    """A FeatureCollection's text from one feature's text per row (an aggregate)."""
+    joined = func.coalesce(func.string_agg(feature, literal(",")), literal(""))
+    return func.concat(literal('{"type":"FeatureCollection","features":['), joined, literal("]}"))
 
 
-def _points(bbox, status, category, limit: int) -> list[dict] | None:
-    if _more_than(bbox, status, category, limit):
-        return None
-    statement = select(
-        Report.id,
-        Report.status,
-        Category.code,
-        func.ST_X(Report.location),
-        func.ST_Y(Report.location),
-    ).join(Category, Category.id == Report.category_id)
-    statement = _map_filters(_in_box(statement, bbox), status, category).limit(limit)
-    rows = db.session.execute(statement).all()
+def _cluster_feature(count, geometry) -> ColumnElement:
+    return func.concat(
+        literal('{"type":"Feature","geometry":'),
+        func.ST_AsGeoJSON(geometry, 6),
+        literal(',"properties":{"cluster":true,"count":'),
+        count,
+        literal("}}"),
+    )
+
+
+def _points(bbox, status, category, limit: int) -> str | None:
+    """The reports in view as GeoJSON text, or None when more than `limit` are (counted in the
+    same statement, at most limit + 1 rows read)."""
     # One url_for, not thousands: the same route with each id put in its place.
-    url = url_for("smartmap.detail", report_id=2147483647).replace("2147483647", "{}")
-    return [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
-            "properties": {
-                "id": report_id,
-                "status": report_status,
-                "category": code,
-                "url": url.format(report_id),
-            },
-        }
-        for report_id, report_status, code, x, y in rows
-    ]
+    url = json.dumps(url_for("smartmap.detail", report_id=2147483647)).split("2147483647")
+    params = _view(bbox, status, category, limit=limit, url_start=url[0], url_end=url[1])
+    statement = _points_statement(*_shape(bbox, status, category))
+    count, text_ = db.session.execute(statement, params).one()
+    return None if count > limit else text_
+
+
+@functools.cache
+def _points_statement(crosses: bool, by_status: bool, by_category: bool):
+    limit = bindparam("limit", type_=Integer)
+    inside = select(Report.id, Report.status, Report.category_id, Report.location)
+    inside = _map_filters(_in_view(inside, crosses), by_status, by_category)
+    hit = inside.limit(limit + 1).cte("hit")
+    # Category codes are free text: JSON-quoted once per category, not once per report.
+    codes = select(Category.id, func.to_json(Category.code).label("code")).subquery("codes")
+    feature = func.concat(
+        literal('{"type":"Feature","geometry":'),
+        func.ST_AsGeoJSON(hit.c.location, 6),
+        literal(',"properties":{"id":'),
+        hit.c.id,
+        literal(',"status":"'),
+        hit.c.status,  # one of ReportStatus (a CHECK constraint): nothing to escape
+        literal('","category":'),
+        codes.c.code,
+        literal(',"url":'),
+        bindparam("url_start", type_=String),
+        hit.c.id,
+        bindparam("url_end", type_=String),
+        literal("}}"),
+    )
+    found = select(func.count()).select_from(hit).scalar_subquery()
+    statement = select(found, _collection(feature)).select_from(
+        hit.join(codes, codes.c.id == hit.c.category_id)
+    )
+    return statement.where(found <= limit)
 
 
 def cell_size(zoom: int) -> float:
@@ -205,32 +276,40 @@ def cell_size(zoom: int) -> float:
     return 360.0 / (2**zoom) / 4
 
 
-def _clusters(bbox, zoom: int, status, category) -> list[dict]:
-    size = cell_size(zoom)
-    cell = func.ST_SnapToGrid(Report.location, size, size)
-    statement = select(
-        func.count(),
-        func.ST_AsGeoJSON(func.ST_Centroid(func.ST_Collect(Report.location)), 6),
-    ).group_by(cell)
-    statement = _map_filters(_in_box(statement, bbox), status, category)
+def _clusters(bbox, zoom: int, status, category) -> str:
+    statement = _clusters_statement(*_shape(bbox, status, category))
+    params = _view(bbox, status, category, size=cell_size(zoom), most=MAX_FEATURES)
+    return db.session.scalar(statement, params)
+
+
+@functools.cache
+def _clusters_statement(crosses: bool, by_status: bool, by_category: bool):
+    size = bindparam("size", type_=Float)
+    x, y = func.ST_X(Report.location), func.ST_Y(Report.location)
+    count = func.count().label("n")
+    # Cells numbered as map_report_grid numbers them; grouping by two integers and averaging
+    # coordinates costs half of grouping by snapped geometries and collecting them.
+    cells = select(count, func.avg(x).label("x"), func.avg(y).label("y"))
+    cells = cells.group_by(func.floor(x / size), func.floor(y / size))
+    cells = _map_filters(_in_view(cells, crosses), by_status, by_category)
     # A view too wide for its zoom keeps its biggest clusters, never an arbitrary sample.
-    statement = statement.order_by(func.count().desc()).limit(MAX_FEATURES)
-    return [
-        {
-            "type": "Feature",
-            "geometry": json.loads(geometry),
-            "properties": {"cluster": True, "count": count},
-        }
-        for count, geometry in db.session.execute(statement)
-    ]
+    cells = cells.order_by(count.desc()).limit(bindparam("most", type_=Integer)).subquery("cells")
+    centre = func.ST_MakePoint(cells.c.x, cells.c.y)
+    return select(_collection(_cluster_feature(cells.c.n, centre)))
 
 
 def _big_table() -> bool:
-    """The planner's estimate of map_report's rows (free, refreshed by ANALYZE)."""
+    """The planner's estimate of map_report's rows (refreshed by ANALYZE), asked once a minute
+    per process: a city does not cross GRID_FROM_REPORTS back and forth."""
+    return _estimate_rows(int(time.monotonic() // 60)) >= GRID_FROM_REPORTS
+
+
+@functools.lru_cache(maxsize=1)
+def _estimate_rows(minute: int) -> float:
     estimate = db.session.scalar(
         text("SELECT reltuples FROM pg_class WHERE oid = 'map_report'::regclass")
     )
-    return (estimate or 0) >= GRID_FROM_REPORTS
+    return estimate or 0
 
 
 def refresh_grid() -> None:
@@ -241,43 +320,53 @@ def refresh_grid() -> None:
     db.session.execute(text("REFRESH MATERIALIZED VIEW CONCURRENTLY map_report_grid"))
 
 
-def _grid_clusters(bbox, zoom: int, status, category) -> list[dict]:
-    """Counts per cell of this zoom from the finest grid level that is at least as fine."""
-    level = next(level for level in GRID_LEVELS if level >= zoom)
-    factor = 2 ** (level - zoom)
-    gx, gy = func.floor(GRID.c.cx / float(factor)), func.floor(GRID.c.cy / float(factor))
+def _grid_level(zoom: int, filtered: bool) -> int | None:
+    """The coarsest grid level at least as fine as this zoom's cells, if the grid has one."""
+    levels = GRID_LEVELS[:-1] if filtered else GRID_LEVELS  # the finest holds totals only
+    return next((level for level in levels if level >= zoom), None)
+
+
+def _grid_clusters(bbox, zoom: int, level: int, status, category) -> str:
+    """Counts per cell of this zoom from a grid level at least as fine."""
+    west, south, east, north = (math.floor(v / cell_size(level)) for v in bbox)
+    cells = {"west": west, "south": south, "east": east, "north": north}
+    params = {**cells, "level": level, "factor": float(2 ** (level - zoom)), "most": MAX_FEATURES}
+    statement = _grid_statement(*_shape(bbox, status, category))
+    return db.session.scalar(statement, {**params, "status": status, "category": category})
+
+
+@functools.cache
+def _grid_statement(crosses: bool, by_status: bool, by_category: bool):
+    factor = bindparam("factor", type_=Float)
+    gx, gy = func.floor(GRID.c.cx / factor), func.floor(GRID.c.cy / factor)
     count = func.sum(GRID.c.n)
-    statement = (
-        select(count, func.sum(GRID.c.sx) / count, func.sum(GRID.c.sy) / count)
-        .where(GRID.c.level == level, _grid_box(bbox, level))
+    cells = (
+        select(
+            count.label("n"),
+            (func.sum(GRID.c.sx) / count).label("x"),
+            (func.sum(GRID.c.sy) / count).label("y"),
+        )
+        .where(GRID.c.level == bindparam("level", type_=Integer), _grid_box(crosses))
         .group_by(gx, gy)
         .order_by(count.desc())  # the biggest cells, as in _clusters
-        .limit(MAX_FEATURES)
+        .limit(bindparam("most", type_=Integer))
     )
-    if status:
-        statement = statement.where(GRID.c.status == status)
-    if category:
-        statement = statement.where(
-            GRID.c.category_id
-            == select(Category.id).where(Category.code == category).scalar_subquery()
-        )
-    return [_cluster(int(n), x, y) for n, x, y in db.session.execute(statement)]
+    # Without a filter, a cell's total over every status ('*') or category (0).
+    status = bindparam("status", type_=String) if by_status else literal("*")
+    cells = cells.where(GRID.c.status == status)
+    category = _category_id() if by_category else literal(0)
+    cells = cells.where(GRID.c.category_id == category).subquery("cells")
+    centre = func.ST_MakePoint(cast(cells.c.x, Float), cast(cells.c.y, Float))
+    return select(_collection(_cluster_feature(cells.c.n, centre)))
 
 
-def _grid_box(bbox, level: int):
-    west, south, east, north = (math.floor(v / cell_size(level)) for v in bbox)
+def _grid_box(crosses: bool):
+    """Cells :west to :east (cell numbers), :south to :north."""
+    west, south, east, north = (bindparam(n) for n in ("west", "south", "east", "north"))
     rows = GRID.c.cy.between(south, north)
-    if west <= east:
+    if not crosses:
         return rows & GRID.c.cx.between(west, east)
     return rows & ((GRID.c.cx >= west) | (GRID.c.cx <= east))
-
-
-def _cluster(count: int, x: float, y: float) -> dict:
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
-        "properties": {"cluster": True, "count": count},
-    }
 
 
 def district_statistics(district_id: int | None = None) -> list[dict]:

@@ -1,5 +1,6 @@
 """Zoomed-out maps of a big city: grid-cell counts from the materialized view
-map_report_grid, which the worker recounts every minute, agree with counting live."""
+map_report_grid, which the worker recounts every minute, agree with counting live; at zoom
+15-16 the grid gives totals only and a filtered map is counted live."""
 
 import pytest
 
@@ -47,7 +48,22 @@ def total(cells) -> int:
     return sum(count for count, _ in cells)
 
 
-def test_street_zooms_never_use_the_grid(client, reports, monkeypatch):
+@pytest.mark.parametrize("zoom", [15, 16])
+def test_zooms_15_and_16_take_totals_from_the_grid_and_count_filtered_maps_live(
+    client, reports, monkeypatch, zoom
+):
+    monkeypatch.setattr(queries, "STREET_ZOOM", 18)  # FEW_FEATURES: clusters from one report on
     monkeypatch.setattr(queries, "_big_table", lambda: True)
+    assert total(clusters(client, zoom)) == 0  # the grid was never refreshed
+    assert total(clusters(client, zoom, "&category=waste")) == 2  # counted live
+    queries.refresh_grid()
+    assert total(clusters(client, zoom)) == 6
+    assert total(clusters(client, zoom, "&status=fixed")) == 1
+
+
+def test_points_and_street_clusters_never_use_the_grid(client, reports, monkeypatch):
+    monkeypatch.setattr(queries, "_big_table", lambda: True)
+    points = client.get(f"/api/v1/reports.geojson?{VIEW.format(zoom=17)}").json["features"]
+    assert len(points) == 6  # the grid was never refreshed
     monkeypatch.setattr(queries, "MAX_FEATURES", 5)  # 6 reports: clusters
-    assert total(clusters(client, 15)) == 6  # counted live: the grid was never refreshed
+    assert total(clusters(client, 17)) == 6  # counted live

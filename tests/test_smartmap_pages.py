@@ -229,6 +229,35 @@ def test_the_map_api_answers_points_when_few_and_clusters_when_many(app, client,
     assert all(f["properties"]["cluster"] for f in clusters)
 
 
+def test_the_map_api_answers_geojson_that_parses_and_links_to_each_report(app, client):
+    """PostgreSQL writes the answer's text: a category code with quotes and a backslash stays
+    valid JSON, and every point's link opens its report."""
+    with app.test_request_context():
+        report = make_report()
+        report.category.code = 'pot"hole\\'
+        db.session.commit()
+        report_id = report.id
+        lon, lat = queries.lon_lat(report)
+    response = client.get("/api/v1/reports.geojson?bbox=44.6,41.6,45.0,41.9&zoom=17")
+    assert response.mimetype == "application/geo+json"
+    [feature] = response.json["features"]
+    assert feature["properties"]["category"] == 'pot"hole\\'
+    assert feature["properties"]["id"] == report_id
+    assert feature["geometry"] == {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+    assert client.get(feature["properties"]["url"] + "?lang=en").status_code == 200
+    filtered = client.get(
+        '/api/v1/reports.geojson?bbox=44.6,41.6,45.0,41.9&zoom=17&category=pot"hole\\'
+    )
+    assert len(filtered.json["features"]) == 1
+
+
+def test_the_map_api_may_be_kept_a_little_by_browsers_and_shared_caches(client):
+    response = client.get("/api/v1/reports.geojson?bbox=44.6,41.6,45.0,41.9&zoom=12")
+    assert response.json == {"type": "FeatureCollection", "features": []}
+    assert response.cache_control.public
+    assert response.cache_control.max_age == 15
+
+
 @pytest.mark.live
 def test_photos_are_processed_by_a_job_and_followers_get_mail(app, client, run_jobs, mailbox):
     with app.test_request_context():
