@@ -2,7 +2,7 @@
 the grid of counts with totals over all statuses and categories, and a finer level for zooms 15-16
 
 Revision ID: e4b7a2c9d310
-Revises: 8d3c61f0a4b2
+Revises: 4e2a9c7b1d35
 Create Date: 2026-11-25 23:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e4b7a2c9d310'
-down_revision = '8d3c61f0a4b2'
+down_revision = "4e2a9c7b1d35"
 branch_labels = None
 depends_on = None
 
