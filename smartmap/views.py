@@ -21,6 +21,7 @@ from smartmap import held, queries, services
 from smartmap.forms import HeldReportForm, ReopenForm, ReportForm, StatusForm
 from smartmap.models import STATUS_LABELS, Photo, Report, ReportStatus
 from smartmap.permissions import (
+    NOT_FIXED_REFUSAL,
     can_follow,
     can_open_report_form,
     can_reopen,
@@ -223,7 +224,7 @@ def unfollow(report):
 
 
 @bp.post("/reports/<int:report_id>/reopen")
-@requires(can_reopen, Report, "report_id")
+@requires(can_reopen, Report, "report_id", refusal=NOT_FIXED_REFUSAL)
 def reopen(report):
     form = ReopenForm()
     if not form.validate():
