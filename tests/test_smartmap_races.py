@@ -2,8 +2,8 @@
 admins saving one service code get a clear 409."""
 
 import threading
-from types import SimpleNamespace
 import time
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -43,7 +43,9 @@ def test_a_double_not_fixed_from_two_tabs_reopens_the_report_once(app):
         response = tab.post(f"{url}/reopen?lang=en", data=data)
         answers.append((response.status_code, response.get_data(as_text=True)))
 
-    threads = [threading.Thread(target=answer, args=pair) for pair in zip(tabs, tokens)]
+    threads = [
+        threading.Thread(target=answer, args=pair) for pair in zip(tabs, tokens, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -94,4 +96,3 @@ def test_two_admins_creating_one_service_code_at_once_get_a_clear_409(app):
     with app.app_context():
         saved = db.session.scalars(select(Category).where(Category.code == "benches")).all()
         assert [category.name_en for category in saved] == ["First"]
-
