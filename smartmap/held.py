@@ -75,6 +75,7 @@ def hold_report(
     lon, lat = services.checked_point(data.latitude, data.longitude)
     category = services.checked_category(data.category_code)
     description = services.checked_description(data.description)
+    answers = services.checked_form_answers(category, data)
     email, name = _checked_email(email), _checked_name(name)
     contents = _checked_photos(contents)
     district = district_at(lon, lat)
@@ -89,6 +90,7 @@ def hold_report(
         email=email,
         name=name,
         locale=locale,
+        attributes=answers,
         photo_keys=[storage().save(HELD_AREA, content, ".upload") for content in contents],
     )
     db.session.add(held)
@@ -163,6 +165,7 @@ def publish(held: HeldReport) -> Report:
         anonymous=held.anonymous,
         reporter_id=reporter.id if reporter else None,
         reporter_name=None if reporter else (held.name or None),
+        attributes=held.attributes,
     )
     db.session.add(report)
     db.session.flush()

@@ -16,7 +16,7 @@ from core.errors import Refused
 from core.inputs import clean_text
 from core.models import District, User
 from core.storage import storage
-from smartmap import photos
+from smartmap import attributes, photos
 from smartmap.models import (
     OPEN_STATUSES,
     STATUS_LABELS,
@@ -56,6 +56,9 @@ class ReportInput:
     latitude: float | None
     longitude: float | None
     anonymous: bool = False
+    # The report form's answers to the category's questions ({code: [values]}); None where
+    # they are not asked here (an Open311 client's are checked by the Open311 layer).
+    answers: dict[str, list[str]] | None = None
 
 
 def active_categories() -> list[Category]:
@@ -114,12 +117,19 @@ def checked_description(text: str) -> str:
     return text
 
 
+def checked_form_answers(category: Category, data: ReportInput) -> dict:
+    if data.answers is None:
+        return {}
+    return attributes.checked_answers(category, data.answers, attributes.REPORT_FORM)
+
+
 def create_report(data: ReportInput, reporter: User | None, api_key_id: int | None = None):
     """Insert the report with its district found by PostGIS in the same statement; a point in
     no district is outside the city."""
     lon, lat = checked_point(data.latitude, data.longitude)
     category = checked_category(data.category_code)
     description = checked_description(data.description)
+    answers = checked_form_answers(category, data)
     location = point(lon, lat)
     district = (
         select(District.id).where(func.ST_Covers(District.geom, location)).limit(1)
@@ -132,6 +142,7 @@ def create_report(data: ReportInput, reporter: User | None, api_key_id: int | No
         "anonymous": bool(data.anonymous),
         "reporter_id": reporter.id if reporter else None,
         "api_key_id": api_key_id,
+        "attributes": answers,
     }
     try:
         with db.session.begin_nested():

@@ -17,7 +17,7 @@ from core.models import User
 from core.permissions import authorize, requires
 from core.security import account_key, typed_email_key
 from core.storage import storage
-from smartmap import held, queries, services
+from smartmap import attributes, held, queries, services
 from smartmap.forms import HeldReportForm, ReopenForm, ReportForm, StatusForm
 from smartmap.models import STATUS_LABELS, Photo, Report, ReportStatus
 from smartmap.permissions import (
@@ -88,9 +88,17 @@ def _report_form() -> ReportForm:
     return form
 
 
-def _form_page(form: ReportForm, suggestions=(), status: int | None = None):
+def _question_sets() -> list:
+    """Each active category that has questions, with them as its service definition says."""
+    return [(c, attributes.definition(c)) for c in services.active_categories() if c.questions]
+
+
+def _form_page(form: ReportForm, suggestions=(), status: int | None = None, question_error=None):
     context = {
         "suggestions": suggestions,
+        "question_sets": _question_sets(),
+        "question_error": question_error,
+        "sent": request.form,
         "geocoder_url": current_app.config["GEOCODER_URL"],
         "tile_url": current_app.config["TILE_URL"],
         "tile_attribution": current_app.config["TILE_ATTRIBUTION"],
@@ -130,6 +138,7 @@ def new_report():
         form.latitude.data,
         form.longitude.data,
         form.anonymous.data,
+        attributes.sent_answers(request.form, f"{form.category.data}:"),
     )
     try:
         if not form.checked.data:
@@ -139,8 +148,17 @@ def new_report():
                 return _form_page(form, suggestions=nearby)
         return _send(form, data)
     except Refused as error:  # the unit of work rolls back whatever was flushed
-        getattr(form, error.field or "description", form.description).errors.append(error.message)
-        return _form_page(form, status=error.status)
+        return _refused(form, error)
+
+
+def _refused(form: ReportForm, error: Refused):
+    """The message at the field it concerns (a category's question, or one of the form's)."""
+    if (error.field or "").startswith("question:"):
+        key = f"{form.category.data}:{error.field.removeprefix('question:')}"
+        problem = {"key": key, "message": error.message}
+        return _form_page(form, status=error.status, question_error=problem)
+    getattr(form, error.field or "description", form.description).errors.append(error.message)
+    return _form_page(form, status=error.status)
 
 
 def _send(form: ReportForm, data: services.ReportInput):
