@@ -191,6 +191,21 @@ def publish_held(token):
     return redirect(url_for(".detail", report_id=report.id))
 
 
+@bp.get("/unfollow/<token>")
+def email_unfollow(token):
+    """From an update mail to a sender without an account; a button, so a mail scanner that
+    opens the link stops nothing."""
+    report_id, _email = held.email_follower_for(token)
+    return render_template("smartmap/email_unfollow.html", report_id=report_id, token=token)
+
+
+@bp.post("/unfollow/<token>")
+def stop_email_updates(token):
+    report_id = held.stop_mail(token)
+    flash_later(N_("You will get no more e-mail about this report; your address is deleted."))
+    return redirect(url_for(".detail", report_id=report_id))
+
+
 def _report_or_404(report_id: int) -> Report:
     report = queries.detail(report_id) if is_id(report_id) else None
     if report is None:
