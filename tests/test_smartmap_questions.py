@@ -210,3 +210,22 @@ def test_the_report_form_asks_the_questions_and_keeps_the_answers(app, client):
     report = db.session.scalars(select(Report).order_by(Report.id.desc())).first()
     assert report.attributes == {"depth": 15, "size": "small"}
     assert db.session.scalar(select(HeldReport.id)) is None
+
+
+def test_the_cli_lists_a_categorys_questions_in_order(app):
+    with app.test_request_context():
+        categories()
+        admin = make_user(Role.ADMIN)
+        questions.add_question(admin, road(), size())
+        questions.add_question(admin, road(), depth(active=False))
+        db.session.commit()
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["smartmap", "questions", "road"])
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.splitlines() == [
+        "1. size (singlevaluelist, required, active): How big is it? / რა ზომისაა?",
+        "2. depth (number, optional, inactive): How deep is it (cm)? / რა სიღრმისაა?",
+    ]
+    unknown = runner.invoke(args=["smartmap", "questions", "nope"])
+    assert unknown.exit_code != 0
+    assert "no category with the service code 'nope'" in unknown.output
