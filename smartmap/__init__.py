@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     from core.extensions import csrf
     from smartmap import api, cli, datarights, demo, open311, queries
     from smartmap.category_views import bp  # the views' blueprint, with the admin pages too
+    from smartmap.question_views import bp as _with_question_pages  # noqa: F401
 
     app.register_blueprint(bp)
     # Open311 clients authenticate with an api_key in the form, never with a cookie.

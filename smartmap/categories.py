@@ -3,10 +3,12 @@ its service code, so Open311 clients and old links go on finding its reports; de
 hides it from the report form and keeps every report it has."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 
 from core import audit
 from core.db import db
@@ -90,7 +92,22 @@ def _code_is_free(code: str, category: Category | None) -> None:
     if category is not None:
         statement = statement.where(Category.id != category.id)
     if db.session.scalar(statement) is not None:
-        raise Refused(_("Another category already has this service code."), 409, "code")
+        raise _code_taken()
+
+
+def _code_taken() -> Refused:
+    return Refused(_("Another category already has this service code."), 409, "code")
+
+
+def _save_with_unique_code(change: Callable[[], None]) -> None:
+    """Make the change in a savepoint: an admin who saved the same code a moment earlier wins
+    (the unique index decides), and this one hears so instead of meeting an error page."""
+    try:
+        with db.session.begin_nested():
+            change()
+            db.session.flush()
+    except IntegrityError:
+        raise _code_taken() from None
 
 
 def _allowed(actor: User) -> None:
@@ -103,8 +120,7 @@ def create_category(actor: User, data: CategoryInput) -> Category:
     values = _checked(data)
     _code_is_free(values["code"], None)
     category = Category(**values)
-    db.session.add(category)
-    db.session.flush()
+    _save_with_unique_code(lambda: db.session.add(category))
     audit.record(actor, "map.category.create", f"category:{category.id}", code=category.code)
     return category
 
@@ -123,8 +139,11 @@ def update_category(actor: User, category: Category, data: CategoryInput) -> Cat
         for name, value in values.items()
         if getattr(category, name) != value
     }
-    for name, (_old, new) in changed.items():
-        setattr(category, name, new)
-    db.session.flush()
+
+    def change() -> None:
+        for name, (_old, new) in changed.items():
+            setattr(category, name, new)
+
+    _save_with_unique_code(change)
     audit.record(actor, "map.category.update", f"category:{category.id}", changed=changed)
     return category

@@ -1,4 +1,4 @@
-"""`flask smartmap …`: Open311 API keys."""
+"""`flask smartmap …`: default categories, a category's questions, Open311 API keys."""
 
 import click
 from flask import Flask
@@ -15,6 +15,24 @@ def categories() -> None:
     before = len(services.active_categories())
     demo.ensure_categories()
     click.echo(f"smartmap: {len(services.active_categories()) - before} categories added")
+
+
+@smartmap_cli.command("questions")
+@click.argument("code")
+def list_questions(code: str) -> None:
+    """Show the questions of the category CODE, in order (admins edit them at /map/categories)."""
+    category = services.category_by_code(code, active_only=False)
+    if category is None:
+        raise click.ClickException(f"no category with the service code {code!r}")
+    for number, question in enumerate(category.attributes, 1):
+        state = "active" if question.active else "inactive"
+        required = "required" if question.required else "optional"
+        click.echo(
+            f"{number}. {question.code} ({question.datatype}, {required}, {state}):"
+            f" {question.description_en} / {question.description_ka}"
+        )
+    if not category.attributes:
+        click.echo(f"{code}: no questions")
 
 
 api_key = CommandGroup("api-key", help="Keys for Open311 clients that submit reports.")

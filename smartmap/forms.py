@@ -12,7 +12,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from core.forms import Form, NoControlCharacters
-from smartmap.models import STATUS_LABELS
+from smartmap.models import STATUS_LABELS, AttributeType
+
+ANSWER_KINDS = {
+    AttributeType.STRING: _l("Text"),
+    AttributeType.NUMBER: _l("Number"),
+    AttributeType.SINGLE: _l("One choice from a list"),
+    AttributeType.MULTIPLE: _l("Several choices from a list"),
+}
 
 
 class ReportForm(Form):
@@ -87,4 +94,37 @@ class CategoryForm(Form):
         description=_l(
             "An inactive category keeps its reports; nobody can choose it for new ones."
         ),
+    )
+
+
+class QuestionForm(Form):
+    """A category's question (an Open311 service definition attribute)."""
+
+    code = StringField(
+        _l("Code"),
+        description=_l(
+            "Open311 clients send the answer as attribute[code]: small Latin letters, digits,"
+            " hyphens. It cannot change once a report uses the category."
+        ),
+        validators=[DataRequired(), Length(max=40)],
+    )
+    datatype = SelectField(
+        _l("Kind of answer"), choices=[(kind.value, label) for kind, label in ANSWER_KINDS.items()]
+    )
+    description_ka = StringField(
+        _l("The question in Georgian"), validators=[DataRequired(), Length(max=300)]
+    )
+    description_en = StringField(
+        _l("The question in English"), validators=[DataRequired(), Length(max=300)]
+    )
+    choices = TextAreaField(
+        _l("Choices (for answers from a list)"),
+        description=_l("One a line: key | name in Georgian | name in English"),
+        validators=[Length(max=8000)],
+    )
+    required = BooleanField(_l("An answer is required"))
+    active = BooleanField(
+        _l("Active (asked on the report form)"),
+        default=True,
+        description=_l("An inactive question is no longer asked; the answers given stay."),
     )

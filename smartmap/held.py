@@ -1,14 +1,24 @@
 """Reports by people who are not logged in (SPEC §6): held until the sender confirms their
 e-mail address with a signed, expiring link, then published as `new`; purged if never
-confirmed. Whether the address belongs to an account is never shown to the sender."""
+confirmed. Whether the address belongs to an account is never shown to the sender.
+
+A sender without an account is mailed about public updates of their published report like
+a follower (EmailFollower). The address is kept only for that: every such mail has a link
+that deletes it, deleting an account with the address deletes it, and the purge deletes it
+once the report has been closed or fixed for REOPEN_DAYS (no more news is to be expected)."""
 
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from itsdangerous import (
+    BadSignature,
+    SignatureExpired,
+    URLSafeSerializer,
+    URLSafeTimedSerializer,
+)
+from sqlalchemy import delete, func, select
 
 from core import audit, mail, tasks
 from core.db import db, utcnow
@@ -19,9 +29,17 @@ from core.models import User
 from core.security import site_url
 from core.storage import storage
 from smartmap import photos, services
-from smartmap.models import HeldReport, Photo, Report
+from smartmap.models import (
+    OPEN_STATUSES,
+    EmailFollower,
+    HeldReport,
+    Photo,
+    Report,
+    ReportUpdate,
+)
 
 SALT = "map-held-report"
+UNFOLLOW_SALT = "map-email-follower"
 HELD_AREA = "map-held"
 MAX_NAME = 120
 
@@ -75,6 +93,7 @@ def hold_report(
     lon, lat = services.checked_point(data.latitude, data.longitude)
     category = services.checked_category(data.category_code)
     description = services.checked_description(data.description)
+    answers = services.checked_form_answers(category, data)
     email, name = _checked_email(email), _checked_name(name)
     contents = _checked_photos(contents)
     district = district_at(lon, lat)
@@ -89,6 +108,7 @@ def hold_report(
         email=email,
         name=name,
         locale=locale,
+        attributes=answers,
         photo_keys=[storage().save(HELD_AREA, content, ".upload") for content in contents],
     )
     db.session.add(held)
@@ -163,11 +183,14 @@ def publish(held: HeldReport) -> Report:
         anonymous=held.anonymous,
         reporter_id=reporter.id if reporter else None,
         reporter_name=None if reporter else (held.name or None),
+        attributes=held.attributes,
     )
     db.session.add(report)
     db.session.flush()
     if reporter is not None:
         services.follow(report, reporter)
+    else:
+        db.session.add(EmailFollower(report_id=report.id, email=held.email, locale=held.locale))
     _attach_photos(report, held.photo_keys)
     held.report_id, held.photo_keys = report.id, []
     audit.record(reporter, "map.report", report.ref, held=held.id)
@@ -189,9 +212,13 @@ def _delete(held: HeldReport) -> None:
 
 
 def forget(email: str) -> None:
-    """An account with this address is deleted: its reports still waiting go too."""
+    """An account with this address is deleted: its reports still waiting go too, and so does
+    the address kept to mail the sender of published ones."""
     for waiting in db.session.scalars(select(HeldReport).where(HeldReport.email == email)):
         _delete(waiting)
+    db.session.execute(
+        delete(EmailFollower).where(func.lower(EmailFollower.email) == email.lower())
+    )
     db.session.flush()
 
 
@@ -205,5 +232,63 @@ def purge(now=None) -> int:
     for held in db.session.scalars(statement):
         unconfirmed += held.report_id is None
         _delete(held)
+    _forget_senders_of_settled_reports(now or utcnow())
     db.session.flush()
     return unconfirmed
+
+
+def _forget_senders_of_settled_reports(now) -> None:
+    """Closed or fixed for REOPEN_DAYS: no "not fixed" can come, so no news is expected."""
+    settled = select(Report.id).where(
+        Report.status.not_in(OPEN_STATUSES),
+        Report.updated_at < now - timedelta(days=services.REOPEN_DAYS),
+    )
+    db.session.execute(delete(EmailFollower).where(EmailFollower.report_id.in_(settled)))
+
+
+def _unfollow_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNFOLLOW_SALT)
+
+
+def unfollow_token(report_id: int, email: str) -> str:
+    """In every update mail to a sender: valid as long as the address is kept."""
+    return _unfollow_serializer().dumps({"report": report_id, "email": email})
+
+
+def email_follower_for(value: str) -> tuple[int, str]:
+    """(report id, address) of an unfollow link, or a clear 404."""
+    try:
+        data = _unfollow_serializer().loads(value)
+    except BadSignature:
+        raise Refused(_("This link is not valid. Please check that it is complete."), 404) from None
+    return int(data["report"]), str(data["email"])
+
+
+def stop_mail(value: str) -> int:
+    """Delete the address kept for this report (again: nothing more to delete); the report."""
+    report_id, email = email_follower_for(value)
+    db.session.execute(
+        delete(EmailFollower).where(
+            EmailFollower.report_id == report_id, EmailFollower.email == email
+        )
+    )
+    return report_id
+
+
+def mail_senders(update_id: int) -> int:
+    """Mail the senders without an account who follow the report by e-mail about a public
+    update; returns how many."""
+    update = db.session.get(ReportUpdate, update_id)
+    if update is None or not update.public_message:
+        return 0
+    statement = select(EmailFollower).where(EmailFollower.report_id == update.report_id)
+    link = site_url("smartmap.detail", report_id=update.report_id)
+    sent = 0
+    for follower in db.session.scalars(statement):
+        stop = site_url(
+            "smartmap.email_unfollow", token=unfollow_token(update.report_id, follower.email)
+        )
+        context = {"update": update, "report": update.report, "link": link, "unfollow_link": stop}
+        mail.queue(follower.email, "report_update", follower.locale, **context)
+        sent += 1
+    return sent

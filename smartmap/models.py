@@ -62,9 +62,14 @@ class Category(db.Model):
     target_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
 
+    # Every question, the inactive ones too (the admin page lists them); `questions` asks.
     attributes: Mapped[list["CategoryAttribute"]] = relationship(
-        cascade="all, delete-orphan", order_by="CategoryAttribute.order"
+        cascade="all, delete-orphan", order_by="(CategoryAttribute.order, CategoryAttribute.id)"
     )
+
+    @property
+    def questions(self) -> list["CategoryAttribute"]:
+        return [attribute for attribute in self.attributes if attribute.active]
 
     @property
     def name(self) -> str:
@@ -99,6 +104,8 @@ class CategoryAttribute(db.Model):
     description_en: Mapped[str] = mapped_column(String(300))
     order: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     choices: Mapped[list] = mapped_column(JSONB, default=list, server_default="[]")
+    # An inactive question is no longer asked; the answers already given stay on the reports.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
 
     @property
     def description(self) -> str:
@@ -229,6 +236,41 @@ class Follower(db.Model):
     user: Mapped[User] = relationship()
 
 
+class NotFixed(db.Model):
+    """Someone's answer "not fixed" to one fix (the update that set `fixed`): one per person
+    per fix, so a double submit or a second tab cannot reopen the report twice."""
+
+    __tablename__ = "map_not_fixed"
+    __table_args__ = (UniqueConstraint("fix_update_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("map_report.id", ondelete="CASCADE"), index=True
+    )
+    fix_update_id: Mapped[int] = mapped_column(
+        ForeignKey("map_report_update.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class EmailFollower(db.Model):
+    """The sender of a confirmed held report, who has no account: mailed about public updates
+    like a follower. Deleted when they unsubscribe, when an account with the address is
+    deleted, and 30 days after the report was closed or fixed (held.purge)."""
+
+    __tablename__ = "map_email_follower"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("map_report.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(254), primary_key=True, index=True)
+    locale: Mapped[str] = mapped_column(String(5), default="ka", server_default="ka")
+    created_at: Mapped[datetime] = created_at_column()
+
+
 class ApiKey(db.Model):
     """An Open311 client's key; only its SHA-256 is stored."""
 
@@ -260,6 +302,8 @@ class HeldReport(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(120), default="", server_default="")
     locale: Mapped[str] = mapped_column(String(5), default="ka", server_default="ka")
+    # Answers to the category's questions, kept until the report is published.
+    attributes: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     # Uploads kept as they came until the report is published (then they are processed).
     photo_keys: Mapped[list[str]] = mapped_column(
         ARRAY(String(120)), default=list, server_default="{}"

@@ -161,7 +161,7 @@ def _service(category: Category) -> dict:
         "service_code": category.code,
         "service_name": category.name,
         "description": category.department,
-        "metadata": bool(category.attributes),
+        "metadata": bool(category.questions),
         "type": "realtime",
         "keywords": "",
         "group": category.department,

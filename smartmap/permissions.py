@@ -1,5 +1,7 @@
 """Who may do what on the smart map: one function per action, deny by default."""
 
+from flask_babel import lazy_gettext as _l
+
 from core.db import db
 from core.models import Role
 from core.permissions import can_take_part, holds, signed_in
@@ -28,16 +30,26 @@ def can_triage(user, report) -> bool:
     return Role.ADMIN in user.roles or report.district_id in user.staff_district_ids
 
 
+NOT_FIXED_REFUSAL = _l(
+    "Only the reporter and those who followed the report before it was fixed can answer"
+    " that it is not fixed."
+)
+
+
 def can_reopen(user, report) -> bool:
-    """The reporter or a follower answers "not fixed" (the 30 days and one answer per person
-    per fix are the service's rules)."""
+    """The reporter, or someone who followed the report before it was fixed (nobody follows a
+    fixed report just to reopen it), answers "not fixed"; the 30 days and one answer per
+    person per fix are the service's rules."""
     if not can_take_part(user):
         return False
     if report.reporter_id is not None and report.reporter_id == user.id:
         return True
     if report.id is None or user.id is None:
         return False
-    return db.session.get(Follower, (report.id, user.id)) is not None
+    follower = db.session.get(Follower, (report.id, user.id))
+    if follower is None:
+        return False
+    return report.fixed_at is None or follower.created_at < report.fixed_at
 
 
 def can_follow(user, report) -> bool:

@@ -16,17 +16,19 @@ from core.errors import Refused
 from core.inputs import clean_text
 from core.models import District, User
 from core.storage import storage
-from smartmap import photos
+from smartmap import attributes, photos
 from smartmap.models import (
     OPEN_STATUSES,
+    STATUS_LABELS,
     Category,
     Follower,
+    NotFixed,
     Photo,
     Report,
     ReportStatus,
     ReportUpdate,
 )
-from smartmap.permissions import can_reopen, can_triage
+from smartmap.permissions import NOT_FIXED_REFUSAL, can_reopen, can_triage
 
 UPLOAD_AREA = "map-uploads"
 MAX_DESCRIPTION = 2000
@@ -54,6 +56,9 @@ class ReportInput:
     latitude: float | None
     longitude: float | None
     anonymous: bool = False
+    # The report form's answers to the category's questions ({code: [values]}); None where
+    # they are not asked here (an Open311 client's are checked by the Open311 layer).
+    answers: dict[str, list[str]] | None = None
 
 
 def active_categories() -> list[Category]:
@@ -112,12 +117,19 @@ def checked_description(text: str) -> str:
     return text
 
 
+def checked_form_answers(category: Category, data: ReportInput) -> dict:
+    if data.answers is None:
+        return {}
+    return attributes.checked_answers(category, data.answers, attributes.REPORT_FORM)
+
+
 def create_report(data: ReportInput, reporter: User | None, api_key_id: int | None = None):
     """Insert the report with its district found by PostGIS in the same statement; a point in
     no district is outside the city."""
     lon, lat = checked_point(data.latitude, data.longitude)
     category = checked_category(data.category_code)
     description = checked_description(data.description)
+    answers = checked_form_answers(category, data)
     location = point(lon, lat)
     district = (
         select(District.id).where(func.ST_Covers(District.geom, location)).limit(1)
@@ -130,6 +142,7 @@ def create_report(data: ReportInput, reporter: User | None, api_key_id: int | No
         "anonymous": bool(data.anonymous),
         "reporter_id": reporter.id if reporter else None,
         "api_key_id": api_key_id,
+        "attributes": answers,
     }
     try:
         with db.session.begin_nested():
@@ -210,39 +223,51 @@ def change_status(
     """A staff member's change, with a public message or an internal note (one is needed)."""
     if not can_triage(actor, report):
         raise Refused(_("You do not have permission to do this."), 403)
+    target = _allowed_target(report, new_status)
+    public_message, internal_note = _checked_messages(public_message, internal_note)
+    if target == ReportStatus.DUPLICATE:
+        _check_duplicate_target(report, duplicate_of)
+    update = _record_update(report, actor, target.value, public_message, internal_note)
+    _apply_status(report, target, duplicate_of)
+    audit.record(actor, f"map.status.{target.value}", report.ref, old=update.old_status)
+    if public_message:
+        _notify_followers(update)
+    return update
+
+
+def _allowed_target(report: Report, new_status: str) -> ReportStatus:
+    """The status asked for, if the report's present status may become it."""
     try:
         target = ReportStatus(new_status)
     except ValueError:
         raise Refused(_("Please choose a status from the list."), 422, "status") from None
     if target not in TRANSITIONS[ReportStatus(report.status)]:
-        raise Refused(
-            _(
-                "A report that is %(old)s cannot become %(new)s.",
-                old=report.status_label,
-                new=str(target),
-            ),
-            409,
-            "status",
+        message = _(
+            "A report that is %(old)s cannot become %(new)s.",
+            old=report.status_label,
+            new=str(STATUS_LABELS[target]),
         )
+        raise Refused(message, 409, "status")
+    return target
+
+
+def _checked_messages(public_message: str, internal_note: str) -> tuple[str, str]:
     public_message = _message(public_message, "public_message")
     internal_note = _message(internal_note, "internal_note")
     if not public_message and not internal_note:
-        raise Refused(
-            _("Please write a public message or an internal note."), 422, "public_message"
-        )
-    if target == ReportStatus.DUPLICATE:
-        _check_duplicate_target(report, duplicate_of)
-    update = _record_update(report, actor, target.value, public_message, internal_note)
+        message = _("Please write a public message or an internal note.")
+        raise Refused(message, 422, "public_message")
+    return public_message, internal_note
+
+
+def _apply_status(report: Report, target: ReportStatus, duplicate_of: Report | None) -> None:
+    """The new status; a fix starts the 30 days in which "not fixed" may be answered."""
     report.status = target.value
     report.duplicate_of_id = duplicate_of.id if target == ReportStatus.DUPLICATE else None
     if target == ReportStatus.FIXED:
         report.fixed_at = utcnow()
     report.updated_at = utcnow()
     db.session.flush()
-    audit.record(actor, f"map.status.{target.value}", report.ref, old=update.old_status)
-    if public_message:
-        _notify_followers(update)
-    return update
 
 
 def _check_duplicate_target(report: Report, original: Report | None) -> None:
@@ -281,34 +306,63 @@ def assign(report: Report, actor: User, assignee: User | None) -> None:
 
 
 def reopen(report: Report, actor: User, message: str) -> ReportUpdate:
-    """The reporter or a follower says it is not fixed, within 30 days of the fix: back in the
-    district's queue (its overdue clock still runs from the day it was reported), counted in
-    the public statistics. The row lock makes two answers to one fix reopen it once."""
-    if not can_reopen(actor, report):
-        raise Refused(_("Only the reporter and the followers of a report can reopen it."), 403)
+    """The reporter or someone who followed before the fix says it is not fixed, within 30 days
+    of the fix: back in the district's queue (its overdue clock still runs from the day it was
+    reported), counted in the public statistics. The row lock makes two answers to one fix
+    reopen it once; the unique answer row keeps each person to one answer per fix."""
     db.session.execute(select(Report.id).where(Report.id == report.id).with_for_update())
     db.session.refresh(report)
-    if report.status != ReportStatus.FIXED or report.fixed_at is None:
-        raise Refused(_("Only a report marked fixed can be reopened."), 409)
-    if utcnow() - report.fixed_at > timedelta(days=REOPEN_DAYS):
-        raise Refused(
-            _("A report can be reopened within %(n)s days of being fixed.", n=REOPEN_DAYS), 409
-        )
+    if not can_reopen(actor, report):
+        raise Refused(str(NOT_FIXED_REFUSAL), 403)
+    fix = _reopenable_fix(report)
     message = _message(message, "message", MAX_REOPEN_MESSAGE) or _("It is not fixed.")
+    _record_not_fixed(report, fix, actor)
     update = _record_update(report, actor, ReportStatus.ACKNOWLEDGED.value, message, "")
     report.status = ReportStatus.ACKNOWLEDGED.value
     report.reopened_count += 1
     report.fixed_at = None
     report.updated_at = utcnow()
     db.session.flush()
-    audit.record(actor, "map.reopen", report.ref)
+    audit.record(actor, "map.reopen", report.ref, fix=fix.id)
     _notify_followers(update)
     return update
 
 
+def _reopenable_fix(report: Report) -> ReportUpdate:
+    """The update that marked the report fixed, if "not fixed" may still answer it."""
+    if report.status != ReportStatus.FIXED or report.fixed_at is None:
+        raise Refused(_("Only a report marked fixed can be reopened."), 409)
+    if utcnow() - report.fixed_at > timedelta(days=REOPEN_DAYS):
+        raise Refused(
+            _("A report can be reopened within %(n)s days of being fixed.", n=REOPEN_DAYS), 409
+        )
+    statement = (
+        select(ReportUpdate)
+        .where(ReportUpdate.report_id == report.id, ReportUpdate.status == ReportStatus.FIXED)
+        .order_by(ReportUpdate.id.desc())
+        .limit(1)
+    )
+    return db.session.scalars(statement).one()
+
+
+def _record_not_fixed(report: Report, fix: ReportUpdate, actor: User) -> None:
+    answered = db.session.scalar(
+        pg_insert(NotFixed)
+        .values(report_id=report.id, fix_update_id=fix.id, user_id=actor.id)
+        .on_conflict_do_nothing()
+        .returning(NotFixed.id)
+    )
+    if answered is None:
+        raise Refused(_("You have already answered that this fix did not work."), 409)
+
+
 def follow(report: Report, user: User) -> None:
+    # The time from Python, as `fixed_at` is: a follow after a fix within one transaction
+    # must still come after it (the database's now() is the transaction's start).
     db.session.execute(
-        pg_insert(Follower).values(report_id=report.id, user_id=user.id).on_conflict_do_nothing()
+        pg_insert(Follower)
+        .values(report_id=report.id, user_id=user.id, created_at=utcnow())
+        .on_conflict_do_nothing()
     )
 
 

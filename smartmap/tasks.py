@@ -26,6 +26,7 @@ def process_photo(photo_id: int) -> None:
 @tasks.job("smartmap.mail_followers")
 def mail_followers(update_id: int) -> None:
     services.queue_follower_mail(update_id)
+    held.mail_senders(update_id)
 
 
 @tasks.periodic("* * * * *")

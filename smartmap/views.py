@@ -17,10 +17,11 @@ from core.models import User
 from core.permissions import authorize, requires
 from core.security import account_key, typed_email_key
 from core.storage import storage
-from smartmap import held, queries, services
+from smartmap import attributes, held, queries, services
 from smartmap.forms import HeldReportForm, ReopenForm, ReportForm, StatusForm
 from smartmap.models import STATUS_LABELS, Photo, Report, ReportStatus
 from smartmap.permissions import (
+    NOT_FIXED_REFUSAL,
     can_follow,
     can_open_report_form,
     can_reopen,
@@ -87,9 +88,17 @@ def _report_form() -> ReportForm:
     return form
 
 
-def _form_page(form: ReportForm, suggestions=(), status: int | None = None):
+def _question_sets() -> list:
+    """Each active category that has questions, with them as its service definition says."""
+    return [(c, attributes.definition(c)) for c in services.active_categories() if c.questions]
+
+
+def _form_page(form: ReportForm, suggestions=(), status: int | None = None, question_error=None):
     context = {
         "suggestions": suggestions,
+        "question_sets": _question_sets(),
+        "question_error": question_error,
+        "sent": request.form,
         "geocoder_url": current_app.config["GEOCODER_URL"],
         "tile_url": current_app.config["TILE_URL"],
         "tile_attribution": current_app.config["TILE_ATTRIBUTION"],
@@ -129,6 +138,7 @@ def new_report():
         form.latitude.data,
         form.longitude.data,
         form.anonymous.data,
+        attributes.sent_answers(request.form, f"{form.category.data}:"),
     )
     try:
         if not form.checked.data:
@@ -138,8 +148,17 @@ def new_report():
                 return _form_page(form, suggestions=nearby)
         return _send(form, data)
     except Refused as error:  # the unit of work rolls back whatever was flushed
-        getattr(form, error.field or "description", form.description).errors.append(error.message)
-        return _form_page(form, status=error.status)
+        return _refused(form, error)
+
+
+def _refused(form: ReportForm, error: Refused):
+    """The message at the field it concerns (a category's question, or one of the form's)."""
+    if (error.field or "").startswith("question:"):
+        key = f"{form.category.data}:{error.field.removeprefix('question:')}"
+        problem = {"key": key, "message": error.message}
+        return _form_page(form, status=error.status, question_error=problem)
+    getattr(form, error.field or "description", form.description).errors.append(error.message)
+    return _form_page(form, status=error.status)
 
 
 def _send(form: ReportForm, data: services.ReportInput):
@@ -170,6 +189,21 @@ def publish_held(token):
     report = held.publish(held.held_for_token(token))
     flash_later(N_("Thank you: your report is published and in the district's queue."), "success")
     return redirect(url_for(".detail", report_id=report.id))
+
+
+@bp.get("/unfollow/<token>")
+def email_unfollow(token):
+    """From an update mail to a sender without an account; a button, so a mail scanner that
+    opens the link stops nothing."""
+    report_id, _email = held.email_follower_for(token)
+    return render_template("smartmap/email_unfollow.html", report_id=report_id, token=token)
+
+
+@bp.post("/unfollow/<token>")
+def stop_email_updates(token):
+    report_id = held.stop_mail(token)
+    flash_later(N_("You will get no more e-mail about this report; your address is deleted."))
+    return redirect(url_for(".detail", report_id=report_id))
 
 
 def _report_or_404(report_id: int) -> Report:
@@ -223,7 +257,7 @@ def unfollow(report):
 
 
 @bp.post("/reports/<int:report_id>/reopen")
-@requires(can_reopen, Report, "report_id")
+@requires(can_reopen, Report, "report_id", refusal=NOT_FIXED_REFUSAL)
 def reopen(report):
     form = ReopenForm()
     if not form.validate():

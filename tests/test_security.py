@@ -31,7 +31,7 @@ from news import services as news
 from news.models import Attachment, Post
 from petitions.models import Petition
 from smartmap import held
-from smartmap.models import HeldReport, Photo, Report
+from smartmap.models import CategoryAttribute, HeldReport, Photo, Report
 from smartmap.services import ReportInput
 from tests.budget_factories import make_ballot, make_proposal, survey_questions
 from tests.conftest import CSRF_INPUT
@@ -218,6 +218,15 @@ EXPECTED = {
     ("smartmap.new_category", "POST"):    row(LOGIN, 403, 403, 403, 403, 403, 302),
     ("smartmap.edit_category", "GET"):    row(LOGIN, 403, 403, 403, 403, 403, 200),
     ("smartmap.edit_category", "POST"):   row(LOGIN, 403, 403, 403, 403, 403, 302),
+    ("smartmap.question_list", "GET"):    row(LOGIN, 403, 403, 403, 403, 403, 200),
+    ("smartmap.new_question", "GET"):     row(LOGIN, 403, 403, 403, 403, 403, 200),
+    ("smartmap.new_question", "POST"):    row(LOGIN, 403, 403, 403, 403, 403, 302),
+    ("smartmap.edit_question", "GET"):    row(LOGIN, 403, 403, 403, 403, 403, 200),
+    ("smartmap.edit_question", "POST"):   row(LOGIN, 403, 403, 403, 403, 403, 302),
+    ("smartmap.move_question", "POST"):   row(LOGIN, 403, 403, 403, 403, 403, 302),
+    # A held report's sender stops update mail with the signed link in each mail.
+    ("smartmap.email_unfollow", "GET"):   PUBLIC,
+    ("smartmap.stop_email_updates", "POST"): row(302, 302, 302, 302, 302, 302, 302),
     ("smartmap.follow", "POST"):          row(LOGIN, 302, 302, 302, 302, 302, 302),
     ("smartmap.unfollow", "POST"):        row(LOGIN, 302, 302, 302, 302, 302, 302),
     # Only the reporter reopens (the walk's report has none that is logged in).
@@ -375,6 +384,23 @@ def _category_form(code: str) -> dict:
     return {"code": code, "name_ka": "გზა", "name_en": "Road", "target_days": "14", "active": "y"}
 
 
+def _question(w: World) -> dict:
+    """The walk's report's category with a question (made by the first route that needs it)."""
+    category = w.report.category
+    if not category.attributes:
+        question = CategoryAttribute(
+            code="walk", datatype="string", description_ka="რა?", description_en="What?"
+        )
+        category.attributes.append(question)
+        db.session.commit()  # as the World is: the requests' sessions must see it
+    return {"category_id": category.id, "question_id": category.attributes[0].id}
+
+
+def _question_form(code: str) -> dict:
+    texts = {"description_ka": "რა?", "description_en": "What?", "active": "y"}
+    return {"code": code, "datatype": "string", **texts}
+
+
 STATUS_FORM = {"status": "acknowledged", "public_message": "Seen"}
 OPEN311 = {"fmt": "json"}
 
@@ -444,6 +470,12 @@ URL_ARGS = {
     "smartmap.publish_held": lambda w: {"token": held.token(w.held)},
     "smartmap.edit_category": lambda w: {"category_id": w.report.category_id},
     "smartmap.assign": lambda w: {"report_id": w.report.id},
+    "smartmap.question_list": lambda w: {"category_id": w.report.category_id},
+    "smartmap.new_question": lambda w: {"category_id": w.report.category_id},
+    "smartmap.edit_question": _question,
+    "smartmap.move_question": _question,
+    "smartmap.email_unfollow": lambda w: {"token": held.unfollow_token(w.report.id, "a@b.org")},
+    "smartmap.stop_email_updates": lambda w: {"token": held.unfollow_token(w.report.id, "a@b.org")},
     "smartmap_api.reports_geojson": lambda w: {"bbox": "44.6,41.6,45,41.9", "zoom": 12},
     "open311.discovery": lambda w: OPEN311,
     "open311.service_list": lambda w: OPEN311,
@@ -495,6 +527,9 @@ FORMS = {
     "smartmap.new_category": lambda w: _category_form(f"walk-{next(_serial)}"),
     "smartmap.edit_category": lambda w: _category_form("road"),
     "smartmap.change_status": lambda w: STATUS_FORM,
+    "smartmap.new_question": lambda w: _question_form(f"walk-{next(_serial)}"),
+    "smartmap.edit_question": lambda w: _question_form("walk"),
+    "smartmap.move_question": lambda w: {"to": "up"},
     "smartmap.bulk": lambda w: {**STATUS_FORM, "report": w.report.id},
 }
 

@@ -314,12 +314,19 @@ def test_a_follower_answers_not_fixed_on_the_page_once_per_fix(app, client):
     with app.test_request_context():
         report = make_report()
         staff = make_user(Role.DISTRICT_STAFF, districts=["vake"])
-        services.change_status(report, staff, "fixed", "Patched")
         follower = make_user()
         services.follow(report, follower)
+        services.change_status(report, staff, "fixed", "Patched")
+        late = make_user()
+        services.follow(report, late)  # after the fix: may not reopen it
         db.session.commit()
     url = f"/map/reports/{report.id}"
     assert "Not fixed?" not in client.get(url + "?lang=en").get_data(as_text=True)
+    log_in(client, late)
+    assert "Not fixed?" not in client.get(url + "?lang=en").get_data(as_text=True)
+    refused = submit(client, f"{url}/reopen?lang=en", {"message": "no"}, url)
+    assert refused.status_code == 403
+    assert "followed the report before it was fixed" in refused.get_data(as_text=True)
     log_in(client, follower)
     assert "Not fixed?" in client.get(url + "?lang=en").get_data(as_text=True)
     too_long = submit(client, f"{url}/reopen?lang=en", {"message": "ა" * 501}, url)

@@ -9,7 +9,7 @@ from core.db import db, utcnow
 from core.errors import Refused
 from core.models import AuditEntry, Role
 from smartmap import photos, queries, services
-from smartmap.models import Follower, Report, ReportStatus
+from smartmap.models import Follower, NotFixed, Report, ReportStatus
 from tests.factories import make_user
 from tests.smartmap_helpers import categories, image_bytes, make_report, place_in
 
@@ -184,8 +184,9 @@ def test_reopening_is_refused_late_by_others_or_when_not_fixed():
     with pytest.raises(Refused, match="marked fixed"):
         services.reopen(report, resident, "")
     services.change_status(report, staff(), "fixed", "Patched")
-    with pytest.raises(Refused, match="Only the reporter and the followers"):
+    with pytest.raises(Refused, match="followed the report before it was fixed") as error:
         services.reopen(report, make_user(), "")
+    assert error.value.status == 403
     report.fixed_at = utcnow() - timedelta(days=31)
     with pytest.raises(Refused, match="within 30 days"):
         services.reopen(report, resident, "")
@@ -224,16 +225,45 @@ def test_one_not_fixed_per_person_per_fix_and_again_after_the_next_fix():
 
 def test_not_fixed_needs_a_short_message_and_a_confirmed_follower():
     report = make_report()
-    unconfirmed = make_user(confirmed=False)
+    unconfirmed, follower = make_user(confirmed=False), make_user()
     services.follow(report, unconfirmed)
-    services.change_status(report, staff(), "fixed", "Patched")
-    with pytest.raises(Refused, match="Only the reporter and the followers"):
-        services.reopen(report, unconfirmed, "")
-    follower = make_user()
     services.follow(report, follower)
+    services.change_status(report, staff(), "fixed", "Patched")
+    with pytest.raises(Refused, match="followed the report before it was fixed"):
+        services.reopen(report, unconfirmed, "")
     with pytest.raises(Refused, match="at most 500 characters"):
         services.reopen(report, follower, "ა" * 501)
     assert report.status == "fixed"
+
+
+def test_only_those_who_followed_before_the_fix_answer_not_fixed():
+    report, early, late = make_report(), make_user(), make_user()
+    services.follow(report, early)
+    services.change_status(report, staff(), "fixed", "Patched")
+    services.follow(report, late)
+    with pytest.raises(Refused, match="followed the report before it was fixed"):
+        services.reopen(report, late, "")
+    services.unfollow(report, early)
+    services.follow(report, early)  # following again after the fix starts afresh
+    with pytest.raises(Refused, match="followed the report before it was fixed"):
+        services.reopen(report, early, "")
+    assert report.status == "fixed"
+
+
+def test_one_answer_row_per_person_per_fix_even_if_the_status_check_is_passed():
+    """The database keeps the rule too: a second answer to the same fix is refused."""
+    resident = make_user()
+    report = make_report(reporter=resident)
+    services.change_status(report, staff(), "fixed", "Patched")
+    fix = report.updates[-1]
+    services.reopen(report, resident, "")
+    report.status, report.fixed_at = "fixed", utcnow()  # as if the first answer were unseen
+    db.session.flush()
+    with pytest.raises(Refused, match="already answered") as error:
+        services.reopen(report, resident, "")
+    assert error.value.status == 409
+    rows = db.session.scalars(select(NotFixed).where(NotFixed.fix_update_id == fix.id)).all()
+    assert [row.user_id for row in rows] == [resident.id]
 
 
 def test_follow_and_unfollow():

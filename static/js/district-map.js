@@ -2,6 +2,8 @@
 // Without JavaScript the page shows a drawn outline and a list of links instead. Tiles may not
 // load (no network, a blocked server): the borders stay and a note says so. The map starts
 // after the page's `load` event, so tiles that never answer cannot hold that event back.
+import { addLayerControl } from "./map-layers.js";
+
 const TILE_PATIENCE_MS = 8000;
 const BORDER_STYLE = { color: "#0b5cad", weight: 2, fillOpacity: 0.08 };
 
@@ -92,6 +94,7 @@ function showAllDistricts(map, element) {
       }).addTo(map);
       fit(map, layer);
       addLabels(map);
+      addLayerControl(map); // the public map page's other layers (petitions, projects)
     });
 }
 

@@ -79,3 +79,16 @@ if (element && window.L && latitude && longitude) {
     });
   }
 }
+
+// The chosen category's own questions show; the others' wait (the server reads only the
+// chosen category's answers, so nothing typed elsewhere is sent as an answer).
+const category = document.getElementById("category");
+function showQuestions() {
+  for (const set of document.querySelectorAll("[data-questions-for]")) {
+    set.hidden = set.dataset.questionsFor !== category.value;
+  }
+}
+if (category) {
+  category.addEventListener("change", showQuestions);
+  showQuestions();
+}

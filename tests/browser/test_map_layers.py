@@ -59,3 +59,24 @@ def test_the_layer_control_shows_and_hides_petitions_and_projects_by_keyboard(pa
 
     reports = page.get_by_role("checkbox", name="Reported problems")
     expect(reports).to_be_checked()  # the reports themselves are an overlay too
+
+
+def test_the_public_map_page_has_the_same_layers_over_the_districts(page, layered):
+    page.route(ELSEWHERE, lambda route: route.abort())
+    page.goto("/map/?lang=en", wait_until="load")
+    petitions = page.locator("path.map-layer-petitions")
+    projects = page.locator("path.map-layer-projects")
+    box = page.get_by_role("checkbox", name="Petitions")
+    expect(box).not_to_be_checked()  # the control comes with the district borders
+    expect(petitions).to_have_count(0)
+    box.press("Space")
+    expect(petitions).to_have_count(1)
+    petitions.first.dispatch_event("click")
+    expect(page.locator(".leaflet-popup").get_by_role("link")).to_have_text("Fix the road in Vake")
+    page.get_by_role("checkbox", name="Budget projects").press("Space")
+    expect(projects).to_have_count(1)
+    box.press("Space")
+    expect(petitions).to_have_count(0)
+    expect(projects).to_have_count(1)
+    # The districts' list, which works without JavaScript, is still there.
+    expect(page.get_by_role("link", name="Vake District", exact=True)).to_be_visible()
