@@ -2,7 +2,7 @@
 held reports keep their answers; senders of held reports followed by e-mail
 
 Revision ID: 5f1c9e7a3b20
-Revises: 8d3c61f0a4b2
+Revises: e4b7a2c9d310
 Create Date: 2026-11-25 23:20:00
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '5f1c9e7a3b20'
-down_revision = '8d3c61f0a4b2'
+down_revision = "e4b7a2c9d310"
 branch_labels = None
 depends_on = None
 
