@@ -1,7 +1,7 @@
 // Other modules' map layers (registry.add_map_layer: located budget projects, petitions
 // started from a report), listed by the page in `[data-map-layer]` items, as overlays that a
 // layer control (checkboxes, usable by keyboard) shows and hides. Each loads once, when
-// first shown. Used by the public map page; the reports map (report-map.js) draws the same.
+// first shown. Used by the public map page and the reports map (report-map.js).
 
 // Each overlay its own marker: colour and shape (dashes) so they differ without colour too.
 const LAYER_STYLES = [

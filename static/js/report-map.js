@@ -1,68 +1,10 @@
 // The reports map: asks the server for what is inside the view (points, or counts per grid
 // cell when zoomed out) each time the view changes. The list below works without it.
 // Other modules' layers (located projects, petitions started from a report) are overlays
-// that a layer control (checkboxes) shows and hides.
+// of the same layer control as the public map's (map-layers.js).
+import { addLayerControl } from "./map-layers.js";
+
 const element = document.getElementById("report-map");
-
-// Each overlay its own marker: colour and shape (dashes) so they differ without colour too.
-const LAYER_STYLES = [
-  { color: "#5b2a86", fillColor: "#b58ad6", dashArray: "3 3", radius: 9 },
-  { color: "#1d6b2f", fillColor: "#7fc98f", dashArray: "", radius: 8 },
-  { color: "#8a5a00", fillColor: "#f0c060", dashArray: "6 2", radius: 8 },
-];
-
-function popup(props) {
-  const box = document.createElement("div");
-  const link = document.createElement("a");
-  link.href = props.url;
-  link.textContent = props.title;
-  box.append(link);
-  for (const text of [props.status, props.cost]) {
-    if (!text) continue;
-    const line = document.createElement("div");
-    line.textContent = text;
-    box.append(line);
-  }
-  return box;
-}
-
-function overlay(item, index) {
-  const style = LAYER_STYLES[index % LAYER_STYLES.length];
-  const group = L.layerGroup();
-  group.on("add", () => {
-    if (group.getLayers().length) return; // loaded once: these layers are small
-    fetch(item.dataset.url)
-      .then((response) => (response.ok ? response.json() : { features: [] }))
-      .then((collection) => {
-        L.geoJSON(collection, {
-          pointToLayer: (feature, latlng) =>
-            L.circleMarker(latlng, {
-              weight: 2,
-              fillOpacity: 0.8,
-              className: `map-layer-marker map-layer-${item.dataset.name}`,
-              ...style,
-            })
-              .bindPopup(popup(feature.properties)),
-        }).addTo(group);
-      });
-  });
-  return group;
-}
-
-function layerControl(map, reports) {
-  const overlays = { [element.dataset.reportsLabel]: reports };
-  document.querySelectorAll("[data-map-layer]").forEach((item, index) => {
-    const label = `<span class="map-layer-key map-layer-${index % LAYER_STYLES.length}"></span>`;
-    overlays[`${label}${escapeHtml(item.dataset.label)}`] = overlay(item, index);
-  });
-  L.control.layers(null, overlays, { collapsed: false }).addTo(map);
-}
-
-function escapeHtml(text) {
-  const span = document.createElement("span");
-  span.textContent = text;
-  return span.innerHTML;
-}
 
 function outlines(map, url) {
   fetch(url)
@@ -103,7 +45,7 @@ if (element && window.L) {
   }).addTo(map);
   outlines(map, element.dataset.districts);
   const layer = L.layerGroup().addTo(map);
-  layerControl(map, layer);
+  addLayerControl(map, { [element.dataset.reportsLabel]: layer });
   let latest = 0;
   const load = () => {
     const bounds = map.getBounds();
