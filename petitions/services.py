@@ -281,7 +281,9 @@ def has_signed(user, petition: Petition) -> bool:
 
 # Counting: a single job adds uncounted signatures to the shown counts.
 
-COUNT_NEW = text(
+# The counter's statements, in the order every writer locks: signatures, then the petition
+# row, then its tallies (a removal does the same, so neither waits on the other in a circle).
+MARK_COUNTED = text(
     """
     WITH batch AS (
         SELECT id FROM petition_signature WHERE NOT counted AND invalidation_id IS NULL
@@ -289,30 +291,58 @@ COUNT_NEW = text(
     ), marked AS (
         UPDATE petition_signature s SET counted = true FROM batch
         WHERE s.id = batch.id RETURNING s.petition_id, s.district_id, s.created_at
-    ), tallied AS (
-        INSERT INTO petition_signature_tally AS t (petition_id, day, district_id, signatures)
-        SELECT petition_id, date(timezone(:zone, created_at)), district_id, count(*)
-        FROM marked GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (petition_id, day, district_id)
-        DO UPDATE SET signatures = t.signatures + excluded.signatures
-    ), added AS (
-        SELECT petition_id, count(*) AS n FROM marked GROUP BY petition_id
     )
+    SELECT petition_id, date(timezone(:zone, created_at)), district_id, count(*)
+    FROM marked GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    """
+)
+ADD_TO_COUNTS = text(
+    """
     UPDATE petition p SET shown_count = p.shown_count + added.n
-    FROM added WHERE p.id = added.petition_id
+    FROM unnest(CAST(:ids AS integer[]), CAST(:ns AS integer[])) AS added(id, n)
+    WHERE p.id = added.id
     RETURNING p.id, p.shown_count - added.n AS before, p.shown_count AS after
     """
 )
 
 
+def _add_to_tallies(rows: list) -> None:
+    table = SignatureTally.__table__
+    statement = insert(table).values(
+        petition_id=bindparam("the_petition"),
+        day=bindparam("the_day"),
+        district_id=bindparam("the_district"),
+        signatures=bindparam("added"),
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["petition_id", "day", "district_id"],
+        set_={"signatures": table.c.signatures + statement.excluded.signatures},
+    )
+    values = ("the_petition", "the_day", "the_district", "added")
+    db.session.execute(statement, [dict(zip(values, row, strict=True)) for row in rows])
+
+
+def _count_batch(batch: int) -> list:
+    """Count one batch: (petition id, count before, count after) of each petition moved."""
+    rows = db.session.execute(MARK_COUNTED, {"batch": batch, "zone": city_zone().key}).all()
+    if not rows:
+        return []
+    added = Counter()
+    for petition_id, _day, _district, n in rows:
+        added[petition_id] += n
+    ids = sorted(added)
+    moved = db.session.execute(ADD_TO_COUNTS, {"ids": ids, "ns": [added[i] for i in ids]}).all()
+    _add_to_tallies(rows)
+    return moved
+
+
 def count_new_signatures(batch: int = COUNT_BATCH) -> int:
-    """Add new signatures to the shown counts and the tallies by day and district, one
-    statement per batch; then thresholds and progress notices for the petitions that moved.
-    Returns the number of signatures counted."""
+    """Add new signatures to the shown counts and the tallies by day and district, a batch at
+    a time; then thresholds and progress notices for the petitions that moved. Returns the
+    number of signatures counted."""
     total = 0
     while True:
-        params = {"batch": batch, "zone": city_zone().key}
-        moved = db.session.execute(COUNT_NEW, params).all()
+        moved = _count_batch(batch)
         counted = sum(after - before for _, before, after in moved)
         for petition_id, before, after in moved:
             _after_count(db.session.get(Petition, petition_id), before, after)
@@ -347,8 +377,9 @@ RETALLY = text(
 def reconcile() -> int:
     """Nightly: recount every petition from its counted signatures and rebuild the tallies by
     day and district; returns how many shown counts changed."""
-    retally()  # tallies before petitions, the order the counter and removals lock them in
-    return db.session.execute(RECOUNT).rowcount
+    changed = db.session.execute(RECOUNT).rowcount
+    retally()  # petitions, then tallies: the order the counter and removals lock them in
+    return changed
 
 
 def retally(petition_id: int | None = None) -> None:
@@ -515,7 +546,8 @@ def invalidate_signatures(
         raise Refused(_("No signature of this petition matches the filter."), 422, "domain")
     removal = _new_removal(actor, petition, given, reason)
     removal.removed, uncounted = _mark_invalid(petition, given, removal)
-    _uncount(petition, uncounted)
+    _uncount(petition, uncounted.total())
+    _untally(petition, uncounted)
     _reopen_if_under_threshold(actor, petition)
     _audit_removal(actor, petition, removal)
     return removal
@@ -577,10 +609,10 @@ def _reopen_if_under_threshold(actor: User, petition: Petition) -> None:
         _move(petition, Status.OPEN, actor, "back_under_threshold")
 
 
-def _mark_invalid(petition: Petition, given: SignatureFilter, removal) -> tuple[int, int]:
-    """(signatures marked, how many of them the shown count included); the counted ones leave
-    the tallies too. The rows are locked first, so a counter run in between is waited for and
-    its `counted` is the one seen."""
+def _mark_invalid(petition: Petition, given: SignatureFilter, removal) -> tuple[int, Counter]:
+    """(signatures marked, those of them the shown count included by (day, district)). The
+    rows are locked first, so a counter run in between is waited for and its `counted` is the
+    one seen."""
     hit = _matching(petition, given).with_for_update(of=Signature).cte("hit")
     local_day = func.date(func.timezone(city_zone().key, Signature.created_at))
     marked = db.session.execute(
@@ -590,8 +622,7 @@ def _mark_invalid(petition: Petition, given: SignatureFilter, removal) -> tuple[
         .returning(hit.c.counted, local_day, Signature.district_id)
     ).all()
     uncounted = Counter((day, district) for counted, day, district in marked if counted)
-    _untally(petition, uncounted)
-    return len(marked), uncounted.total()
+    return len(marked), uncounted
 
 
 def _lock_order(item: tuple) -> tuple:

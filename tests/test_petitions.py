@@ -345,6 +345,18 @@ def test_signing_a_closed_petition_is_refused_with_a_message(client, app):
     assert "not open for signatures" in response.get_data(as_text=True)
 
 
+def test_signing_a_petition_nobody_may_see_or_none_at_all_is_a_404_and_signs_nothing(client, app):
+    with app.test_request_context():
+        draft = petition_in(Status.DRAFT)
+        in_moderation = petition_in(Status.IN_MODERATION)
+    log_in(client, make_user())
+    for petition_id in (draft.id, in_moderation.id, 2_000_000_000):
+        url = f"/petitions/{petition_id}/sign?lang=en"
+        assert submit(client, url, {}, form_url="/petitions/").status_code == 404
+    with app.app_context():
+        assert count(Signature) == 0
+
+
 def test_the_count_endpoint_answers_json(client, app):
     with app.test_request_context():
         petition = petition_in(Status.OPEN)
