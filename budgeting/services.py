@@ -32,6 +32,7 @@ from core.i18n import N_
 
 POINTS_TOTAL = 100
 PHASE_ORDER = (Phase.DRAFT, Phase.PROPOSALS, Phase.REVIEW, Phase.VOTING, Phase.RESULTS)
+PHASE_LOCK = 0x62756467  # the advisory lock class of budget cycles' phases ("budg")
 
 # The rules the database holds too (migration 9b7e2d4c1a60), by the name its triggers give.
 DATABASE_RULES = {
@@ -79,8 +80,18 @@ def phase_due(cycle: Cycle, now: datetime) -> Phase:
     return Phase.DRAFT
 
 
+def hold_phase(cycle: Cycle, exclusive: bool = False) -> None:
+    """A vote holds its cycle's phase until it commits (a shared lock) and moving the phase
+    waits for such votes (exclusive): a vote is refused or counted in the tally stored when
+    results are published, never lost in between. The lock lives in memory, so holding it
+    writes nothing per vote."""
+    lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+    db.session.execute(select(lock(PHASE_LOCK, cycle.id)))
+
+
 def move_phase(cycle: Cycle, phase: Phase) -> None:
     """Phases only move forward; opening the vote freezes every ballot of the cycle."""
+    hold_phase(cycle, exclusive=True)
     if PHASE_ORDER.index(phase) < PHASE_ORDER.index(Phase(cycle.phase)):
         raise Refused(_("A budget cycle cannot go back to an earlier phase."), 409)
     cycle.phase = phase.value
@@ -206,9 +217,8 @@ def cast_vote(
     """Stores the person's ballot with their answers to its survey questions, or replaces
     the ones they cast before (one per person)."""
     if ballot.cycle is not None:
-        # The phase, read again and held until this vote commits: a vote is refused or counted
-        # in the tally stored when results are published, never lost in between.
-        db.session.refresh(ballot.cycle, with_for_update={"read": True})
+        hold_phase(ballot.cycle)
+        db.session.refresh(ballot.cycle)  # its phase as it is now that it is held
     _check_voter(user, ballot)
     if ballot.kind == BallotKind.POINTS:
         if not isinstance(choices, dict):

@@ -36,8 +36,8 @@ VoteType = Literal["approval", "cumulative", "ordinal"]
 RULES = ("greedy", "mes", "mes-greedy")
 ZERO = mpq(0)
 # Floats that differ by more than this relative margin compare as the exact numbers do: each
-# float is the exact budget correctly rounded, and a float sum of n positive terms errs by at
-# most n * 2**-53 of the total (1e-9 holds for up to 10**6 terms).
+# float is within 2**-52 of its exact budget (relative), and a float sum of n positive terms
+# errs by at most about n * 2**-53 of the total (1e-9 holds for up to 10**6 terms).
 SAFE = 1e-9
 # Up to this many groups of supporters, exact arithmetic alone beats numpy's call overhead.
 FEW = 24

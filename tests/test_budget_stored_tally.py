@@ -3,13 +3,12 @@ fresh count, and no vote slips in once results are published."""
 
 import threading
 
-import psycopg
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from budgeting import services, tallies
 from budgeting.models import Ballot, BallotKind, Cycle, Phase, StoredTally, Vote
-from core import tasks
 from core.db import db
 from core.errors import Refused
 from core.models import User
@@ -106,19 +105,18 @@ def test_a_vote_in_flight_holds_publication_until_it_commits(app):
 
 
 def publication_waits(app, cycle_id: int) -> bool:
-    """Whether moving the cycle to its results, from another connection, has to wait."""
-    url = tasks.conninfo(app.config["SQLALCHEMY_DATABASE_URI"])
+    """Whether moving the cycle to its results, in another transaction, has to wait."""
     outcome = {}
 
     def publish():
-        with psycopg.connect(url) as conn:
-            conn.execute("SET lock_timeout = '300ms'")
+        with app.test_request_context():
+            db.session.execute(text("SET lock_timeout = '300ms'"))
             try:
-                conn.execute("UPDATE budget_cycle SET phase = 'results' WHERE id = %s", [cycle_id])
+                services.move_phase(db.session.get(Cycle, cycle_id), Phase.RESULTS)
                 outcome["waited"] = False
-            except psycopg.errors.LockNotAvailable:
+            except OperationalError:
                 outcome["waited"] = True
-            conn.rollback()
+            db.session.rollback()
 
     worker = threading.Thread(target=publish)
     worker.start()

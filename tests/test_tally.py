@@ -2,14 +2,21 @@
 
 import hashlib
 import json
+import random
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
+from gmpy2 import mpq
 from pabutools.election import (
     Additive_Borda_Sat,
     Additive_Cardinal_Sat,
+    ApprovalBallot,
+    ApprovalProfile,
     Cost_Sat,
+    Instance,
+    Project,
     parse_pabulib,
 )
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
@@ -170,3 +177,47 @@ def test_writing_and_reading_gives_the_same_file_back():
     again = pabulib.parse(pabulib.write(parsed))
     assert again == parsed
     assert 'Trees, ""green"" corridor' in pabulib.write(parsed)
+
+
+def random_election(seed: int) -> tuple[tally.Election, object, object]:
+    """A made-up approval election with many equal costs (ties) and many budget classes, as
+    ours and as pabutools reads it."""
+    rng = random.Random(seed)
+    costs = {str(i): Fraction(rng.choice([100, 200, 250, 300, 333])) for i in range(14)}
+    ballots = [tuple(rng.sample(sorted(costs), rng.randint(0, 6))) for _ in range(240)]
+    budget = Fraction(rng.choice([1000, 1500, 2000]))
+    projects = {pid: Project(pid, int(cost)) for pid, cost in costs.items()}
+    instance = Instance(projects.values(), budget_limit=int(budget))
+    profile = ApprovalProfile([ApprovalBallot([projects[p] for p in b]) for b in ballots])
+    return tally.Election(budget, costs, ballots), instance, profile
+
+
+@pytest.mark.parametrize("few", [0, tally.FEW], ids=["floats-guess", "exact-only"])
+@pytest.mark.parametrize("seed", range(8))
+def test_mes_agrees_with_pabutools_on_made_up_elections_along_both_paths(monkeypatch, seed, few):
+    # FEW=0 sends every project through the float guesses that exact arithmetic checks.
+    monkeypatch.setattr(tally, "FEW", few)
+    election, instance, profile = random_election(seed)
+    theirs = method_of_equal_shares(instance, profile, sat_class=Cost_Sat)
+    assert set(tally.method_of_equal_shares(election).selected) == {p.name for p in theirs}
+
+
+def test_a_wrong_float_guess_of_the_paying_group_is_caught_exactly():
+    # Budgets 1, 2, 3 and a cost of 5: the poorest pays its 1, the others 2 each (rho 2/5).
+    budgets, counts, cost = [mpq(1), mpq(2), mpq(3)], [1, 1, 1], mpq(5)
+    assert tally._EqualShares._rho_at(cost, budgets, counts, 1) == mpq(2, 5)
+    assert tally._EqualShares._rho_at(cost, budgets, counts, 0) is None  # 5/3 is more than 1
+    assert tally._EqualShares._rho_at(cost, budgets, counts, 2) is None  # group 1 pays already
+    assert tally._EqualShares._rho_walk(cost, budgets, counts) == mpq(2, 5)
+
+
+def test_budgets_too_close_for_floats_are_ordered_exactly(monkeypatch):
+    monkeypatch.setattr(tally, "FEW", 0)
+    election = tally.Election(Fraction(10), {"a": Fraction(5)}, [("a",), ("a",)])
+    shares = tally._EqualShares(election)
+    tiny = mpq(1, 10**30)
+    shares.class_budget = [mpq(5) + tiny, mpq(5)]  # the same float, the first one richer
+    shares.class_approx = np.array([5.0, 5.0])
+    shares.voter_class = np.array([0, 1])
+    budgets, _, _ = shares._groups("a")
+    assert budgets == [mpq(5), mpq(5) + tiny]
