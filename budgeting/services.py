@@ -92,6 +92,8 @@ def hold_phase(cycle: Cycle, exclusive: bool = False) -> None:
 def move_phase(cycle: Cycle, phase: Phase) -> None:
     """Phases only move forward; opening the vote freezes every ballot of the cycle."""
     hold_phase(cycle, exclusive=True)
+    # The phase as it is now: another move may have committed since the cycle was loaded.
+    db.session.refresh(cycle, ["phase"])
     if PHASE_ORDER.index(phase) < PHASE_ORDER.index(Phase(cycle.phase)):
         raise Refused(_("A budget cycle cannot go back to an earlier phase."), 409)
     cycle.phase = phase.value

@@ -377,6 +377,9 @@ RETALLY = text(
 def reconcile() -> int:
     """Nightly: recount every petition from its counted signatures and rebuild the tallies by
     day and district; returns how many shown counts changed."""
+    # Petitions locked first (not against signing's key-share locks), so the recount, a
+    # statement of its own, sees every removal committed before it and none can slip between.
+    db.session.execute(select(Petition.id).order_by(Petition.id).with_for_update(key_share=True))
     changed = db.session.execute(RECOUNT).rowcount
     retally()  # petitions, then tallies: the order the counter and removals lock them in
     return changed

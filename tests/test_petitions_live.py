@@ -3,10 +3,11 @@ concurrency, exact counts after the counter, one threshold event and its consequ
 
 import contextlib
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from core.db import db
 from core.extensions import limiter
@@ -178,3 +179,63 @@ def test_removing_signatures_while_people_sign_and_the_counter_runs_leaves_the_e
     valid = rows(app, Signature, mine, Signature.invalidation_id.is_(None))
     assert valid == 120 - removed
     assert rows(app, ThresholdCrossing, ThresholdCrossing.petition_id == petition_id) == 1
+
+
+def test_the_nightly_recount_counts_a_change_committed_while_it_waits(app):
+    """A removal that commits while the recount waits for the petition's row is in the
+    recount (it once wrote back the count it had taken before the removal: 8, not 5)."""
+    with app.test_request_context():
+        petition_id = open_petition(make_user())
+        petition = db.session.get(Petition, petition_id)
+        for _ in range(8):
+            services.sign(make_user(), petition)
+        services.count_new_signatures()
+        petition.shown_count -= 1  # drift, which the nightly recount is there to correct
+        db.session.commit()
+    with app.app_context():
+        removal = db.engine.connect()
+    removal.execute(
+        text("DELETE FROM petition_signature_tally WHERE petition_id = :p"), {"p": petition_id}
+    )
+    removal.execute(
+        text(
+            "DELETE FROM petition_signature WHERE id IN (SELECT id FROM petition_signature"
+            " WHERE petition_id = :p ORDER BY id LIMIT 3)"
+        ),
+        {"p": petition_id},
+    )
+    removal.execute(
+        text("UPDATE petition SET shown_count = shown_count - 3 WHERE id = :p"), {"p": petition_id}
+    )
+
+    def recount() -> None:
+        with app.app_context():
+            services.reconcile()
+            db.session.commit()
+
+    nightly = threading.Thread(target=recount)
+    nightly.start()
+    waiting_for_lock(app)
+    removal.commit()
+    removal.close()
+    nightly.join()
+    with app.app_context():
+        assert db.session.get(Petition, petition_id).shown_count == 5
+
+
+def waiting_for_lock(app, seconds: float = 10.0) -> None:
+    """Returns once some session of the test database waits for a row lock."""
+    deadline = time.monotonic() + seconds
+    with app.app_context():
+        while time.monotonic() < deadline:
+            waiting = db.session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                )
+            )
+            db.session.rollback()
+            if waiting:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the recount never waited for the removal's lock")

@@ -17,6 +17,8 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from core.migrations import refuse_downgrade_if_any
+
 # revision identifiers, used by Alembic.
 revision = "4e7a1c9d2b35"
 down_revision = "8d3c61f0a4b2"
@@ -175,6 +177,9 @@ def upgrade():
 
 
 def downgrade():
+    refuse_downgrade_if_any(
+        "SELECT 1 FROM budget_question", "ballots carry survey questions (and voters' answers)"
+    )
     op.execute(DOWNGRADE)
     op.drop_constraint(op.f('ck_budget_vote_answers_object'), 'budget_vote', type_='check')
     op.drop_column('budget_vote', 'answers')

@@ -10,6 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from core.migrations import refuse_downgrade_if_any
+
 # revision identifiers, used by Alembic.
 revision = '5f1c9e7a3b20'
 down_revision = "e4b7a2c9d310"
@@ -46,6 +48,13 @@ def upgrade():
 
 
 def downgrade():
+    refuse_downgrade_if_any(
+        "SELECT 1 FROM map_email_follower UNION ALL SELECT 1 FROM map_not_fixed"
+        " UNION ALL SELECT 1 FROM map_held_report WHERE attributes <> '{}'"
+        " UNION ALL SELECT 1 FROM map_category_attribute WHERE NOT active",
+        "senders follow reports, people answered 'not fixed', held reports carry answers"
+        " or questions are deactivated",
+    )
     op.drop_index('ix_map_email_follower_email', table_name='map_email_follower')
     op.drop_table('map_email_follower')
     op.drop_index('ix_map_not_fixed_user_id', table_name='map_not_fixed')
