@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 
 from budgeting import tally
 from budgeting.models import Ballot, BallotKind, Option, Rule, Vote
-from budgeting.pabulib import PbFile, number, split_list
+from budgeting.pabulib import PbFile, number, points, split_list
 from core.db import db
 
 KIND_OF_VOTE_TYPE = {
@@ -44,8 +44,8 @@ def _json_points(value: Fraction) -> int | str:
 def _choices(pb: PbFile, vote: dict[str, str]) -> list | dict:
     ids = list(dict.fromkeys(split_list(vote.get("vote", ""))))
     if pb.vote_type in ("cumulative", "scoring"):
-        points = [number(p) for p in split_list(vote.get("points", ""))]
-        return {pid: _json_points(p) for pid, p in zip(ids, points, strict=False)}
+        given = [number(p) for p in split_list(vote.get("points", ""))]
+        return {pid: _json_points(p) for pid, p in zip(ids, given, strict=False)}
     return ids
 
 
@@ -207,7 +207,7 @@ def election(ballot: Ballot) -> tally.Election:
     ballots = []
     for choices in db.session.scalars(select(Vote.choices).where(Vote.ballot_id == ballot.id)):
         if vote_type == "cumulative":
-            ballots.append({code: number(str(p)) for code, p in choices.items()})
+            ballots.append({code: points(str(p)) for code, p in choices.items()})
         else:
             ballots.append(tuple(choices))
     return tally.Election(Fraction(ballot.budget), costs, ballots, vote_type)

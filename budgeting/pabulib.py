@@ -49,12 +49,19 @@ def number(text: str) -> Fraction:
     return Fraction(Decimal(text.strip().replace(",", ".")))
 
 
+def points(text: str) -> int | Fraction:
+    """Points of a cumulative vote exactly; whole points as `int`, which a tally adds up many
+    times faster than a `Fraction` (Katowice 2024: 34,000 ballots)."""
+    value = number(text)
+    return value.numerator if value.denominator == 1 else value
+
+
 def ballots(pb: PbFile) -> Iterable:
     for vote in pb.votes:
         ids = split_list(vote.get("vote", ""))
         if pb.vote_type in ("cumulative", "scoring"):
-            points = [number(p) for p in split_list(vote.get("points", ""))]
-            yield dict(zip(ids, points, strict=True))
+            given = [points(p) for p in split_list(vote.get("points", ""))]
+            yield dict(zip(ids, given, strict=True))
         else:
             yield tuple(dict.fromkeys(ids))
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import chain
 from operator import mul
 from typing import Literal
 
@@ -115,8 +116,7 @@ def scores(election: Election) -> dict[str, Fraction]:
             for position, pid in enumerate(ballot):
                 total[pid] += length - position - 1
     else:
-        for ballot in election.ballots:
-            total.update(ballot)
+        total = Counter(chain.from_iterable(election.ballots))  # one C loop over all approvals
     return {pid: Fraction(total.get(pid, 0)) for pid in election.costs}
 
 
