@@ -2,11 +2,12 @@
 linked to the budget cycle (SPEC §7), however often the phase is moved or the jobs run."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from budgeting import services
 from budgeting.models import Cycle, Phase
 from core.db import db
+from core.errors import Refused
 from news.models import Post
 from tests.budget_factories import make_ballot
 
@@ -57,3 +58,24 @@ def test_the_post_says_until_when_voting_is_open_and_links_the_cycle(app, client
     page = client.get(f"/news/{post_id}?lang=en").get_data(as_text=True)
     assert "change their vote, until" in page
     assert f'href="/budget/cycles/{cycle_id}"' in page  # related: the cycle
+
+
+def test_a_form_loaded_before_the_results_cannot_move_the_cycle_back(app):
+    """The phase is read again under the move's lock: a cycle loaded while voting was open
+    and moved to results meanwhile is not put back to voting."""
+    with app.test_request_context():
+        cycle_id = make_ballot(phase=Phase.VOTING).cycle_id
+        db.session.commit()
+    with app.test_request_context():
+        stale = db.session.get(Cycle, cycle_id)  # an admin's page, loaded while voting
+        assert stale.phase == Phase.VOTING.value
+        with db.engine.begin() as elsewhere:  # the periodic job publishes the results
+            elsewhere.execute(
+                update(Cycle).where(Cycle.id == cycle_id).values(phase=Phase.RESULTS.value)
+            )
+        with pytest.raises(Refused) as refused:
+            services.move_phase(stale, Phase.VOTING)
+        assert refused.value.status == 409
+        db.session.rollback()
+    with app.app_context():
+        assert db.session.get(Cycle, cycle_id).phase == Phase.RESULTS.value
