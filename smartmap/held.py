@@ -7,6 +7,8 @@ a follower (EmailFollower). The address is kept only for that: every such mail h
 that deletes it, deleting an account with the address deletes it, and the purge deletes it
 once the report has been closed or fixed for REOPEN_DAYS (no more news is to be expected)."""
 
+import hashlib
+import hmac
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -250,28 +252,36 @@ def _unfollow_serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNFOLLOW_SALT)
 
 
+def _address_digest(email: str) -> str:
+    """Stands for the address in a link: links end up in logs and proxies, addresses must not."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, email.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def unfollow_token(report_id: int, email: str) -> str:
     """In every update mail to a sender: valid as long as the address is kept."""
-    return _unfollow_serializer().dumps({"report": report_id, "email": email})
+    return _unfollow_serializer().dumps({"report": report_id, "who": _address_digest(email)})
 
 
-def email_follower_for(value: str) -> tuple[int, str]:
-    """(report id, address) of an unfollow link, or a clear 404."""
+def email_follower_for(value: str) -> tuple[int, EmailFollower | None]:
+    """(report id, the sender it stands for, None once deleted) of an unfollow link, or a
+    clear 404."""
     try:
         data = _unfollow_serializer().loads(value)
-    except BadSignature:
+        report_id, who = int(data["report"]), str(data["who"])
+    except (BadSignature, KeyError, TypeError, ValueError):
         raise Refused(_("This link is not valid. Please check that it is complete."), 404) from None
-    return int(data["report"]), str(data["email"])
+    senders = db.session.scalars(select(EmailFollower).where(EmailFollower.report_id == report_id))
+    found = (f for f in senders if hmac.compare_digest(_address_digest(f.email), who))
+    return report_id, next(found, None)
 
 
 def stop_mail(value: str) -> int:
     """Delete the address kept for this report (again: nothing more to delete); the report."""
-    report_id, email = email_follower_for(value)
-    db.session.execute(
-        delete(EmailFollower).where(
-            EmailFollower.report_id == report_id, EmailFollower.email == email
-        )
-    )
+    report_id, follower = email_follower_for(value)
+    if follower is not None:
+        db.session.delete(follower)
+        db.session.flush()
     return report_id
 
 

@@ -195,7 +195,7 @@ def publish_held(token):
 def email_unfollow(token):
     """From an update mail to a sender without an account; a button, so a mail scanner that
     opens the link stops nothing."""
-    report_id, _email = held.email_follower_for(token)
+    report_id, _sender = held.email_follower_for(token)
     return render_template("smartmap/email_unfollow.html", report_id=report_id, token=token)
 
 
