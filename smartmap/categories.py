@@ -99,15 +99,32 @@ def _code_taken() -> Refused:
     return Refused(_("Another category already has this service code."), 409, "code")
 
 
-def _save_with_unique_code(change: Callable[[], None]) -> None:
+def save_unique(change: Callable[[], None], taken: Callable[[], Refused]) -> None:
     """Make the change in a savepoint: an admin who saved the same code a moment earlier wins
-    (the unique index decides), and this one hears so instead of meeting an error page."""
+    (the unique index decides), and this one hears `taken()` instead of meeting an error page."""
     try:
         with db.session.begin_nested():
             change()
             db.session.flush()
     except IntegrityError:
-        raise _code_taken() from None
+        raise taken() from None
+
+
+def save_changes(item, values: dict, taken: Callable[[], Refused]) -> dict[str, list]:
+    """Set each of `values` that differs on `item` (as `save_unique` does); returns them as
+    {name: [old, new]} for the audit entry."""
+    changed = {
+        name: [getattr(item, name), value]
+        for name, value in values.items()
+        if getattr(item, name) != value
+    }
+
+    def change() -> None:
+        for name, (_old, new) in changed.items():
+            setattr(item, name, new)
+
+    save_unique(change, taken)
+    return changed
 
 
 def _allowed(actor: User) -> None:
@@ -120,7 +137,7 @@ def create_category(actor: User, data: CategoryInput) -> Category:
     values = _checked(data)
     _code_is_free(values["code"], None)
     category = Category(**values)
-    _save_with_unique_code(lambda: db.session.add(category))
+    save_unique(lambda: db.session.add(category), _code_taken)
     audit.record(actor, "map.category.create", f"category:{category.id}", code=category.code)
     return category
 
@@ -134,16 +151,6 @@ def update_category(actor: User, category: Category, data: CategoryInput) -> Cat
             message = _("The service code of a category in use cannot change.")
             raise Refused(message, 409, "code")
         _code_is_free(values["code"], category)
-    changed = {
-        name: [getattr(category, name), value]
-        for name, value in values.items()
-        if getattr(category, name) != value
-    }
-
-    def change() -> None:
-        for name, (_old, new) in changed.items():
-            setattr(category, name, new)
-
-    _save_with_unique_code(change)
+    changed = save_changes(category, values, _code_taken)
     audit.record(actor, "map.category.update", f"category:{category.id}", changed=changed)
     return category

@@ -3,19 +3,17 @@ deactivate. Reports store answers by the question's code, so the code and the ki
 stay once reports use the category; deactivating stops asking and keeps the answers given."""
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from core import audit
 from core.db import db
 from core.errors import Refused
 from core.inputs import clean_text
 from core.models import User
-from smartmap.categories import CODE, in_use
+from smartmap.categories import CODE, in_use, save_changes, save_unique
 from smartmap.models import AttributeType, Category, CategoryAttribute
 from smartmap.permissions import can_manage_categories
 
@@ -132,16 +130,6 @@ def _code_taken() -> Refused:
     return Refused(_("Another question of this category already has this code."), 409, "code")
 
 
-def _save(change: Callable[[], None]) -> None:
-    """In a savepoint: a code saved a moment earlier by another admin wins, with a clear 409."""
-    try:
-        with db.session.begin_nested():
-            change()
-            db.session.flush()
-    except IntegrityError:
-        raise _code_taken() from None
-
-
 def _code_is_free(category: Category, code: str, question: CategoryAttribute | None) -> None:
     if any(other.code == code and other is not question for other in category.attributes):
         raise _code_taken()
@@ -156,7 +144,7 @@ def add_question(actor: User, category: Category, data: QuestionInput) -> Catego
     _code_is_free(category, values["code"], None)
     order = max((question.order for question in category.attributes), default=0) + 1
     question = CategoryAttribute(category_id=category.id, order=order, **values)
-    _save(lambda: db.session.add(question))
+    save_unique(lambda: db.session.add(question), _code_taken)
     db.session.refresh(category)
     audit.record(actor, "map.question.add", f"category:{category.id}", code=question.code)
     return question
@@ -178,17 +166,7 @@ def update_question(
     values = _checked(data)
     _check_fixed_parts(category, question, values)
     _code_is_free(category, values["code"], question)
-    changed = {
-        name: [getattr(question, name), value]
-        for name, value in values.items()
-        if getattr(question, name) != value
-    }
-
-    def change() -> None:
-        for name, (_old, new) in changed.items():
-            setattr(question, name, new)
-
-    _save(change)
+    changed = save_changes(question, values, _code_taken)
     audit.record(
         actor, "map.question.update", f"category:{category.id}", code=question.code, changed=changed
     )
