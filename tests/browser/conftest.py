@@ -56,3 +56,14 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def axe_context(browser, live_server):
+    """A browser context for axe-core checks: the script is injected, so it bypasses the CSP."""
+    from tests.browser.test_accessibility import AXE
+
+    assert AXE.exists(), "axe-core is missing: `make test` installs it with npm ci"
+    context = browser.new_context(base_url=live_server, bypass_csp=True)
+    yield context
+    context.close()

@@ -13,7 +13,7 @@ from budgeting.models import BallotKind, Phase
 from core.db import db, utcnow
 from core.i18n import to_local
 from core.models import Role
-from tests.browser.test_accessibility import AXE, serious_violations
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_editor_journey import log_in
 from tests.budget_factories import make_ballot, resident
 from tests.factories import make_user
@@ -200,14 +200,6 @@ def test_a_resident_votes_and_the_admin_publishes_explained_results(page, budget
     expect(table.get_by_role("row", name="Lights")).to_contain_text("Not funded")
     expect(table.get_by_role("row", name="Square")).to_contain_text("Place 1 by support per cost")
     expect(page.get_by_text("Rule: projects in order of support per cost")).to_be_visible()
-
-
-@pytest.fixture
-def axe_context(browser, live_server):
-    assert AXE.exists(), "axe-core is missing: `make test` installs it with npm ci"
-    context = browser.new_context(base_url=live_server, bypass_csp=True)
-    yield context
-    context.close()
 
 
 @pytest.mark.parametrize("lang", ["ka", "en"])

@@ -9,7 +9,7 @@ from budgeting import services
 from budgeting.models import BallotKind, Phase
 from core.db import db
 from core.models import Role
-from tests.browser.test_accessibility import AXE, serious_violations
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_editor_journey import log_in
 from tests.budget_factories import choice_id, make_ballot, resident, survey_questions
 from tests.factories import make_user
@@ -50,14 +50,6 @@ def test_a_voter_answers_the_survey_with_the_ballot_in_one_step(page, surveyed):
     expect(wants.get_by_label("Benches")).to_be_checked()
     expect(wants.get_by_label("Lights")).not_to_be_checked()
     expect(words).to_have_value("Shade")
-
-
-@pytest.fixture
-def axe_context(browser, live_server):
-    assert AXE.exists(), "axe-core is missing: `make test` installs it with npm ci"
-    context = browser.new_context(base_url=live_server, bypass_csp=True)
-    yield context
-    context.close()
 
 
 @pytest.mark.parametrize("lang", ["ka", "en"])
