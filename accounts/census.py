@@ -12,7 +12,7 @@ from accounts.residency import PERSONAL_NUMBER, personal_number_hmac
 from core import audit
 from core.db import db
 from core.errors import Refused
-from core.imports import ImportReport, csv_problem
+from core.imports import ImportReport, csv_problem, csv_records
 from core.models import District, User
 
 CENSUS_BATCH = 10_000
@@ -37,15 +37,7 @@ def _records(text: str, result: CensusImport):
     if not {"personal_number", "district"} <= set(header):
         raise Refused(_("The CSV needs the columns personal_number and district."), status=422)
     number_at, district_at = header.index("personal_number"), header.index("district")
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            result.problem(csv_problem(start, error))
-            return
+    for start, row in csv_records(reader, result):
         if not any(cell.strip() for cell in row):
             continue
         cells = row + [""] * (len(header) - len(row))

@@ -2,6 +2,7 @@
 with its line, the first MAX_PROBLEMS listed and the rest counted."""
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -33,3 +34,18 @@ def csv_problem(line: int, error: csv.Error) -> str:
     if "end of data" in text or "EOF" in text:
         return _("Line %(line)s: a quotation mark is opened and never closed.", line=line)
     return _("Line %(line)s: the line cannot be read as CSV.", line=line)
+
+
+def csv_records(reader, report: ImportReport) -> Iterator[tuple[int, list[str]]]:
+    """(line it starts on, cells) of each record of a `csv.reader`; a record that breaks the
+    CSV itself goes into `report` and ends the reading, since nothing after it can be trusted."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            report.problem(csv_problem(start, error))
+            return
+        yield start, row

@@ -20,7 +20,7 @@ from budgeting.spending.models import FIRST_YEAR, LAST_YEAR, SpendingLine
 from core import audit
 from core.db import db, utcnow
 from core.errors import Refused
-from core.imports import ImportReport, csv_problem
+from core.imports import ImportReport, csv_records
 from core.inputs import CONTROL_IN_TEXT
 from core.models import District
 
@@ -170,15 +170,7 @@ def _rows(text: str, result: SpendingImport, progress: Progress | None):
     reading, since nothing after it can be trusted."""
     reader = csv.reader(io.StringIO(text), strict=True)
     header = _header(reader)
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            result.problem(csv_problem(start, error))
-            return
+    for start, row in csv_records(reader, result):
         if progress:
             progress(reader.line_num - start + 1)
         if not any(cell.strip() for cell in row):
