@@ -44,14 +44,11 @@ saturation run's petition (must be 1; `paced_threshold_events` the fixed-rate ru
 import asyncio
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -62,7 +59,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from bench.common import bench_app, percentile
+from bench.common import bench_app, free_port, percentile, start_gunicorn, stop
 from core.app import create_app
 from core.db import db, utcnow
 from core.i18n import N_, flash_later
@@ -91,7 +88,6 @@ THRESHOLD = SIGNERS // 5
 LOAD_SECONDS = 45.0
 COUNT_EVERY = 2.0
 USER_AGENT = "ghia-bench-signing"
-STARTUP_TIMEOUT = 60.0
 
 naive = Blueprint("bench_naive", __name__)
 
@@ -253,57 +249,17 @@ async def _drive(base_url: str, posts: list, clients: int, seconds: float, rate)
 # The server.
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _start_gunicorn(app, port: int) -> subprocess.Popen:
+def _serve(app) -> tuple[subprocess.Popen, str]:
+    """gunicorn on a free port with the bench app's database and secret key (its cookies)."""
+    port = free_port()
     env = {
-        **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "SECRET_KEY": app.config["SECRET_KEY"],
         "GHIA_ENV": "testing",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(WORKERS),
-        "--worker-class",
-        WORKER_CLASS,
-        "--threads",
-        str(THREADS),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "bench.signing:server_app()",
-    ]
-    return subprocess.Popen(command, env=env)
-
-
-def _wait_until_up(base_url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn stopped during start-up")
-        try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2):  # noqa: S310 - ours
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError("gunicorn did not answer /healthz")
-
-
-def _stop(server: subprocess.Popen) -> None:
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
+    shape = ["--workers", str(WORKERS), "--worker-class", WORKER_CLASS, "--threads", str(THREADS)]
+    server = start_gunicorn("bench.signing:server_app()", port, env, shape)
+    return server, f"http://127.0.0.1:{port}"
 
 
 # The counter, as the periodic job runs it.
@@ -432,14 +388,11 @@ def run() -> dict:
     _say(f"{SIGNERS} signers and their sessions")
     setup = _prepare(app)
     plan = _plan(setup["signers"], seed=1)
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    server = _start_gunicorn(app, port)
+    server, base_url = _serve(app)
     try:
-        _wait_until_up(base_url, server)
         loads = _measure(app, base_url, setup, plan)
     finally:
-        _stop(server)
+        stop(server)
     with app.app_context():
         _count(app)
         checks = {name: _checks(setup[name], _signed(plan, loads[name])) for name in loads}
