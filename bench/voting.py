@@ -13,12 +13,9 @@ extra rows per person. All three must be 0.
 import json
 import os
 import random
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -28,7 +25,7 @@ from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import text
 
-from bench.common import bench_app
+from bench.common import bench_app, free_port, start_gunicorn, stop
 from budgeting import services
 from budgeting.models import Ballot, BallotKind, Phase, Rule
 from core.app import create_app
@@ -132,31 +129,6 @@ def _subsets(codes: list[str]):
         yield tuple(c for i, c in enumerate(codes) if mask >> i & 1)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _start_gunicorn(app, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "GHIA_ENV": "testing",
-    }
-    command = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", "bench.voting:server_app()"]  # fmt: skip
-    server = subprocess.Popen(command, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return server
-        time.sleep(0.2)
-    server.kill()
-    raise TimeoutError("gunicorn did not start")
-
-
 def _client(port: int, path: str, plan: list[dict]) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump({"port": port, "path": path, "clients": CLIENTS, "plan": plan}, handle)
@@ -210,13 +182,13 @@ def run() -> dict:
         ballot_id = ballot.id
         sessions = list(zip(_sessions(app, user_ids), user_ids, strict=True))
         plan = _plan(db.session.get(Ballot, ballot_id), sessions)
-    port = _free_port()
-    server = _start_gunicorn(app, port)
+    port = free_port()
+    env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "GHIA_ENV": "testing"}
+    server = start_gunicorn("bench.voting:server_app()", port, env, ["-w", str(WORKERS)])
     try:
         answers = _client(port, f"/budget/ballots/{ballot_id}/vote", plan)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
     return {
         "ballots_per_s": answers["ballots_per_s"],
         "p99_ms": answers["p99_ms"],
