@@ -16,8 +16,6 @@ import multiprocessing
 import os
 import random
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,7 +27,7 @@ import psycopg
 from PIL import Image
 from sqlalchemy import text
 
-from bench.common import bench_app, percentile
+from bench.common import bench_app, free_port, percentile, start_gunicorn, stop
 from core import tasks
 from core.app import create_app
 from core.db import db
@@ -96,12 +94,6 @@ def photo_with_gps(seed: int) -> bytes:
     return out.getvalue()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _environment(app, upload_dir: str) -> dict:
     return {
         **os.environ,
@@ -109,31 +101,6 @@ def _environment(app, upload_dir: str) -> dict:
         "UPLOAD_DIR": upload_dir,
         "GHIA_ENV": "testing",
     }
-
-
-def _start_gunicorn(env: dict, port: int) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(GUNICORN_WORKERS),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "bench.reporting:served_app()",
-    ]
-    server = subprocess.Popen(command, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise TimeoutError("gunicorn did not start")
 
 
 async def _log_in(session, base: str, email: str) -> str:
@@ -259,8 +226,7 @@ def _run_photo_jobs(app, env: dict) -> None:
                     raise TimeoutError("photo jobs did not finish")
                 time.sleep(0.2)
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
+        stop(worker)
 
 
 def _check_stored(app, upload_dir: str, accepted: list[int]) -> tuple[int, int, int]:
@@ -299,14 +265,14 @@ def run() -> dict:
     photos = [photo_with_gps(seed) for seed in range(PHOTO_VARIANTS)]
     with tempfile.TemporaryDirectory(prefix="ghia-bench-uploads-") as upload_dir:
         env = _environment(app, upload_dir)
-        port = _free_port()
-        server = _start_gunicorn(env, port)
+        port = free_port()
+        workers = ["--workers", str(GUNICORN_WORKERS)]
+        server = start_gunicorn("bench.reporting:served_app()", port, env, workers)
         try:
             click.echo(f"reporting: {len(places)} reports from {ACCOUNTS} residents…")
             results = _run_client(f"http://127.0.0.1:{port}", emails, places, photos)
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+            stop(server)
         started = time.perf_counter()
         _run_photo_jobs(app, env)
         jobs_seconds = time.perf_counter() - started
