@@ -150,6 +150,9 @@ class Report(db.Model):
     fixed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = created_at_column()
+    # Its GeoJSON feature for the map API, written by the database (trigger map_report_feature)
+    # whenever location, status or category change; never loaded with the report.
+    feature: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     category: Mapped[Category] = relationship(lazy="joined")
     district: Mapped[District] = relationship(lazy="joined")
