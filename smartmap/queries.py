@@ -253,12 +253,11 @@ STORED_PATH = "/map/reports/2147483647"
 @functools.cache
 def _stored_points_statement(crosses: bool, by_status: bool, by_category: bool):
     """The reports' features as the database keeps them written (Report.feature): joined
-    with commas, nothing composed per report."""
+    with commas, nothing composed per report. Counted and joined in one pass (a view over the
+    limit wastes the joining, which costs less than reading the rows twice for the others)."""
     inside = _map_filters(_in_view(select(Report.feature), crosses), by_status, by_category)
-    hit = inside.limit(bindparam("limit", type_=Integer) + 1).cte("hit")
-    found = select(func.count()).select_from(hit).scalar_subquery()
-    statement = select(found, _collection(hit.c.feature)).select_from(hit)
-    return statement.where(found <= bindparam("limit", type_=Integer))
+    hit = inside.limit(bindparam("limit", type_=Integer) + 1).subquery("hit")
+    return select(func.count(), _collection(hit.c.feature))
 
 
 @functools.cache
