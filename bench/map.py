@@ -15,8 +15,9 @@ Server: gunicorn serving `bench.map:server_app()` (the bench database, rate limi
 WORKERS gthread workers of THREADS threads on a free port. Client: CLIENTS concurrent aiohttp
 clients on one asyncio loop in a process of their own (bench.common.load_gets), a closed loop:
 each sends its next request when its last answer has been read in full (kept-alive
-connections). The client runs on the same two cores as the server and the database, so
-`*_rps` is what the machine does with all three.
+connections). The
+client runs on the same two cores as the server and the database, so `*_rps` is what the
+machine does with all three.
 
 Figures:
 - `street_p50_ms`, `street_p95_ms`, `city_p50_ms`, `city_p95_ms`, `street_rps`, `city_rps`:
