@@ -12,10 +12,10 @@ views at zoom 15-16 (3-13 km², clusters from the grid's level 16) and city view
 REQUESTS requests per kind over VIEWS distinct views.
 
 Server: gunicorn serving `bench.map:server_app()` (the bench database, rate limits off) with
-WORKERS gthread workers of THREADS threads on a free port. Client: CLIENTS concurrent aiohttp
-clients on one asyncio loop in a process of their own (bench.common.load_gets), a closed loop:
-each sends its next request when its last answer has been read in full (kept-alive
-connections). The
+WORKERS sync workers (one request at a time per process; 2 per core, as gunicorn advises) on
+a free port. Client: CLIENTS concurrent aiohttp clients on one asyncio loop in a process of
+their own (bench.common.load_gets), a closed loop: each sends its next request when its last
+answer has been read in full (a new connection each time: sync workers close them). The
 client runs on the same two cores as the server and the database, so `*_rps` is what the
 machine does with all three.
 
@@ -56,9 +56,7 @@ REPORTS = 1_000_000
 CHUNK = 50_000
 VIEWS = 300
 REQUESTS = 3000
-# One gthread worker per core, 4 threads each (keep-alive, no reconnect per request): 208
-# answers/s against 175 for 4 sync workers and 179 for 4 x 2 threads on the same machine.
-WORKERS, THREADS = 2, 4
+WORKERS = 4
 CLIENTS = 8
 CONFIG = {"GHIA_ENV": "testing", "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench"}
 SEED = 311
@@ -289,7 +287,7 @@ def _postmaster_pid(app) -> int | None:
 def serve(app):
     port = free_port()
     env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "GHIA_ENV": "testing"}
-    options = ["--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS)]
+    options = ["--workers", str(WORKERS), "--worker-class", "sync"]
     return start_gunicorn("bench.map:server_app()", port, env, options), f"http://127.0.0.1:{port}"
 
 
@@ -327,6 +325,6 @@ def _figures(reports: int, loads: dict, app, street) -> dict:
         "street_app_cpu_ms": street_load["app_cpu_ms"],
         "street_db_cpu_ms": street_load.get("db_cpu_ms"),
         "loads": loads,
-        "server": f"gunicorn, {WORKERS} gthread workers x {THREADS} threads",
+        "server": f"gunicorn, {WORKERS} sync workers",
         "client": f"{CLIENTS} concurrent aiohttp clients in their own process, closed loop",
     }
