@@ -4,7 +4,7 @@ import argparse
 import importlib
 import json
 
-from bench.common import save
+from bench.common import machine, save
 
 BENCHMARKS = ["pages", "jobs", "signing", "tally", "voting", "map", "reporting"]
 
@@ -13,6 +13,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", choices=BENCHMARKS)
     args = parser.parse_args()
+    save("machine", machine())
     for name in [args.only] if args.only else BENCHMARKS:
         figures = importlib.import_module(f"bench.{name}").run()
         save(name, figures)

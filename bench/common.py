@@ -9,12 +9,14 @@ import statistics
 import subprocess
 import sys
 import time
+import timeit
 import urllib.request
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+from flask import Flask
 from flask_migrate import upgrade
 
 from core.app import create_app
@@ -70,6 +72,36 @@ def timed_requests(client, path: str, seconds: float) -> dict:
         "non_2xx": non_2xx,
         "requests": len(latencies),
     }
+
+
+def machine() -> dict:
+    """A yardstick of this machine today. Machines of the same kind differ: the same commit's
+    figures have differed 2.5 times from one session's machine to the next, so every run
+    records how fast plain Python and a one-line Flask request are here."""
+    loop = min(timeit.repeat("sum(range(100))", number=100_000, repeat=5)) / 100_000
+    hello = hello_app().test_client()
+    request = min(timeit.repeat(lambda: hello.get("/"), number=500, repeat=5)) / 500
+    return {
+        "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "python_sum_range_100_us": round(loop * 1e6, 3),
+        "flask_hello_request_ms": round(request * 1000, 3),
+    }
+
+
+def hello_app() -> Flask:
+    """A one-line Flask app: the yardstick of a request's cost without the platform."""
+    app = Flask("hello")
+    app.add_url_rule("/", "hello", lambda: "hello")
+    return app
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown"
 
 
 def save(name: str, figures: dict) -> None:

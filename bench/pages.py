@@ -4,19 +4,11 @@
 (queries, templates, i18n), without the network or the WSGI server.
 """
 
-from flask import Flask
-
-from bench.common import bench_app, timed_requests
+from bench.common import bench_app, hello_app, timed_requests
 from core.db import db
 from news.models import Post
 
 SECONDS = 3.0
-
-
-def hello_app() -> Flask:
-    app = Flask("hello")
-    app.add_url_rule("/", "hello", lambda: "hello")
-    return app
 
 
 def run() -> dict:
