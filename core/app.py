@@ -63,13 +63,17 @@ def _register_core(registry: Registry) -> None:
     registry.add_tool_link("core.audit_log", _l("Audit log"), can_read_audit_log, order=90)
 
 
+# Roles load when a page asks for them, not on every request: signing needs none. The option
+# is built once, not on every request.
+ROLES_WHEN_ASKED = [lazyload(User.grants)]
+
+
 def load_user(session_id: str) -> User | None:
     """The session's user, unless the account has since been logged out everywhere."""
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    # Roles load when a page asks for them, not on every request: signing needs none.
-    user = db.session.get(User, int(user_id), options=[lazyload(User.grants)])
+    user = db.session.get(User, int(user_id), options=ROLES_WHEN_ASKED)
     return user if user and user.session_version == int(version) else None
 
 

@@ -8,6 +8,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import (
     Boolean,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -152,7 +153,9 @@ class Report(db.Model):
     updated_at: Mapped[datetime] = created_at_column()
     # Its GeoJSON feature for the map API, written by the database (trigger map_report_feature)
     # whenever location, status or category change; never loaded with the report.
-    feature: Mapped[str | None] = mapped_column(Text, deferred=True)
+    feature: Mapped[str] = mapped_column(
+        Text, deferred=True, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
 
     category: Mapped[Category] = relationship(lazy="joined")
     district: Mapped[District] = relationship(lazy="joined")

@@ -34,6 +34,7 @@ from smartmap.models import OPEN_STATUSES, Category, Report, ReportStatus
 
 PER_PAGE = 20
 MAX_FEATURES = 2000
+ANY_ID = 2147483647  # stands for each report's id in a path built once
 # From this zoom on (street level) up to MAX_FEATURES reports are shown one by one; when zoomed
 # out, up to FEW_FEATURES; with more in view the answer is counts per grid cell.
 STREET_ZOOM = 15
@@ -233,21 +234,22 @@ def _cluster_feature(count, geometry) -> ColumnElement:
 def _points(bbox, status, category, limit: int) -> str | None:
     """The reports in view as GeoJSON text, or None when more than `limit` are (counted in the
     same statement, at most limit + 1 rows read)."""
-    path = url_for("smartmap.detail", report_id=2147483647)
-    if path == STORED_PATH:
-        params = _view(bbox, status, category, limit=limit)
-        statement = _stored_points_statement(*_shape(bbox, status, category))
-    else:  # the app mounted below the site's root: the stored paths would be wrong
-        # One url_for, not thousands: the same route with each id put in its place.
-        url = json.dumps(path).split("2147483647")
-        params = _view(bbox, status, category, limit=limit, url_start=url[0], url_end=url[1])
-        statement = _points_statement(*_shape(bbox, status, category))
+    statement, params = _points_query(bbox, status, category, limit)
     count, text_ = db.session.execute(statement, params).one()
     return None if count > limit else text_
 
 
-# The detail page's path in each report's stored feature (migration 7b3d9e1f4a62).
-STORED_PATH = "/map/reports/2147483647"
+def _points_query(bbox, status, category, limit: int) -> tuple:
+    """The stored features (migration 7b3d9e1f4a62 writes the detail page's path at the site's
+    root into them); composed per request for an app mounted elsewhere."""
+    params = _view(bbox, status, category, limit=limit)
+    path = url_for("smartmap.detail", report_id=ANY_ID)
+    if path == f"/map/reports/{ANY_ID}":
+        return _stored_points_statement(*_shape(bbox, status, category)), params
+    # One url_for, not thousands: the same route with each id put in its place.
+    url_start, url_end = json.dumps(path).split(str(ANY_ID))
+    params = {**params, "url_start": url_start, "url_end": url_end}
+    return _points_statement(*_shape(bbox, status, category)), params
 
 
 @functools.cache

@@ -5,6 +5,7 @@ not CHECK constraints; those are compared here after PostgreSQL itself has norma
 sides (the models' text is added to a scratch copy of the table and read back).
 """
 
+import json
 from enum import StrEnum
 
 import pytest
@@ -183,3 +184,42 @@ def test_the_date_check_migration_repairs_posts_dated_year_one(scratch_app):
         db.session.execute(text("DELETE FROM news_post"))
         db.session.commit()
     assert repaired is True
+
+
+def test_the_map_feature_migration_writes_every_existing_reports_feature(scratch_app):
+    """Reports from before 7b3d9e1f4a62 get their stored feature, as the trigger writes it."""
+    with scratch_app.app_context():
+        downgrade(revision="base")
+        upgrade(revision="5f1c9e7a3b20")
+        for statement in OLD_REPORT:
+            db.session.execute(text(statement))
+        db.session.commit()
+        upgrade()
+        report_id, feature = db.session.execute(
+            text("SELECT id, feature FROM map_report WHERE description = 'old report'")
+        ).one()
+        db.session.execute(text("DELETE FROM map_report WHERE id = :id"), {"id": report_id})
+        db.session.execute(text("DELETE FROM map_category WHERE code = 'street-light_2'"))
+        db.session.execute(text("DELETE FROM district WHERE slug = 'old-report-district'"))
+        db.session.commit()
+    assert json.loads(feature) == {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [44.123457, 41.5]},
+        "properties": {
+            "id": report_id,
+            "status": "fixed",
+            "category": "street-light_2",
+            "url": f"/map/reports/{report_id}",
+        },
+    }
+
+
+OLD_REPORT = [
+    "INSERT INTO district (slug, name_ka, name_en, geom) VALUES ('old-report-district', 'ა',"
+    " 'A', ST_Multi(ST_MakeEnvelope(44, 41, 45, 42, 4326)))",
+    "INSERT INTO map_category (code, name_ka, name_en) VALUES ('street-light_2', 'ა', 'A')",
+    "INSERT INTO map_report (category_id, description, location, district_id, status)"
+    " SELECT c.id, 'old report', ST_SetSRID(ST_MakePoint(44.1234567, 41.5), 4326), d.id, 'fixed'"
+    " FROM map_category c, district d"
+    " WHERE c.code = 'street-light_2' AND d.slug = 'old-report-district'",
+]

@@ -2,6 +2,8 @@
 map_report_grid, which the worker recounts every minute, agree with counting live; at zoom
 15-16 the grid gives totals only and a filtered map is counted live."""
 
+import json
+
 import pytest
 from sqlalchemy import func, select, update
 
@@ -126,3 +128,39 @@ def test_an_app_mounted_below_the_site_root_composes_its_report_urls(app, client
     (feature,) = street_features(client, "http://localhost/ghia/")
     assert feature["properties"]["url"] == f"/ghia/map/reports/{report_id}"
     assert feature["properties"]["category"] == "road"
+
+
+def test_stored_features_say_what_composing_them_says(app):
+    """The same text for the same reports (rounded coordinates, a code with - and _, every
+    status), and a map at the site's root reads the stored features."""
+    with app.test_request_context():
+        db.session.add(Category(code="street-light_2", name_ka="ნათურა", name_en="Lamp"))
+        for status in ("new", "in_progress", "duplicate"):
+            report = make_report()
+            report.status = status
+        report.category_id = db.session.scalar(
+            select(Category.id).where(Category.code == "street-light_2")
+        )
+        report.location = func.ST_SetSRID(func.ST_MakePoint(44.12345678, 41.87654321), 4326)
+        db.session.flush()
+        bbox = (44.0, 41.6, 45.0, 41.9)
+        stored, params = queries._points_query(bbox, None, None, 2000)
+        assert stored is queries._stored_points_statement(False, False, False)
+        url_start, url_end = json.dumps(f"/map/reports/{queries.ANY_ID}").split(str(queries.ANY_ID))
+        composed = queries._points_statement(False, False, False)
+        params_composed = {**params, "url_start": url_start, "url_end": url_end}
+        answers = [
+            db.session.execute(stored, params).one(),
+            db.session.execute(composed, params_composed).one(),
+        ]
+    (count, text_), (composed_count, composed_text) = answers
+    assert count == composed_count == 3
+    assert features_of(text_) == features_of(composed_text)
+    assert '"coordinates":[44.123457,41.876543]' in text_
+
+
+def features_of(text_: str) -> list[str]:
+    """Each feature's text, in id order (the two statements may read rows in another order)."""
+    features = json.loads(text_)["features"]
+    ordered = sorted(features, key=lambda f: f["properties"]["id"])
+    return [json.dumps(f, separators=(",", ":")) for f in ordered]

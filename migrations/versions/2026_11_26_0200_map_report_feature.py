@@ -18,14 +18,19 @@ depends_on = None
 
 # The feature as smartmap.queries composed it per request: the point with 6 decimals, id,
 # status, the category's service code and the detail page's path (the app at the site's root;
-# queries composes it per request when it is mounted elsewhere).
+# queries composes it per request when it is mounted elsewhere). The category is read FOR
+# SHARE: an admin's change of its code in progress is waited for and its result read, since
+# the recode trigger below cannot see this report before it is committed.
 FEATURE = """
 CREATE FUNCTION map_report_feature() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    code_json text;
 BEGIN
+    SELECT to_json(code) INTO code_json FROM map_category WHERE id = NEW.category_id FOR SHARE;
     NEW.feature := '{"type":"Feature","geometry":' || ST_AsGeoJSON(NEW.location, 6)
         || ',"properties":{"id":' || NEW.id
         || ',"status":' || to_json(NEW.status)
-        || ',"category":' || (SELECT to_json(code) FROM map_category WHERE id = NEW.category_id)
+        || ',"category":' || code_json
         || ',"url":"/map/reports/' || NEW.id || '"}}';
     RETURN NEW;
 END
@@ -57,6 +62,8 @@ def upgrade():
     op.execute(RECODE)
     op.execute(ON_CATEGORY)
     op.execute("UPDATE map_report SET location = location")  # writes every report's feature
+    # Never missing: string_agg would drop a report without one while counting it.
+    op.alter_column("map_report", "feature", nullable=False)
     op.execute("CLUSTER map_report")  # the update moved rows: back into spatial order
     op.execute("ANALYZE map_report")
 
