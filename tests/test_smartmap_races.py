@@ -1,12 +1,13 @@
 """Smart map races with real concurrent transactions: a double "not fixed" reopens once, two
 admins saving one service code get a clear 409."""
 
+import json
 import threading
 import time
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.db import db
 from core.errors import Refused
@@ -96,3 +97,29 @@ def test_two_admins_creating_one_service_code_at_once_get_a_clear_409(app):
     with app.app_context():
         saved = db.session.scalars(select(Category).where(Category.code == "benches")).all()
         assert [category.name_en for category in saved] == ["First"]
+
+
+def test_a_report_made_while_its_category_is_recoded_stores_the_new_code(app):
+    """The first report of a category whose code an admin is changing at that moment: its
+    stored map feature waits for the change and carries the new code."""
+    with app.test_request_context():
+        make_report(code="waste")  # the categories
+        db.session.add(Category(code="paint-old", name_ka="საღებავი", name_en="Paint"))
+        db.session.commit()
+    made = []
+
+    def report_it():
+        with app.test_request_context():
+            made.append(make_report(code="paint-old").id)
+            db.session.commit()
+
+    with app.app_context(), db.engine.connect() as admin:  # the admin's change, uncommitted
+        admin.execute(update(Category).where(Category.code == "paint-old").values(code="paint-new"))
+        resident = threading.Thread(target=report_it)
+        resident.start()
+        time.sleep(0.5)  # the resident's insert now waits for the admin's row
+        admin.commit()
+    resident.join()
+    with app.app_context():
+        feature = db.session.scalar(select(Report.feature).where(Report.id == made[0]))
+    assert json.loads(feature)["properties"]["category"] == "paint-new"

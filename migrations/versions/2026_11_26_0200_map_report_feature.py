@@ -18,15 +18,21 @@ depends_on = None
 
 # The feature as smartmap.queries composed it per request: the point with 6 decimals, id,
 # status, the category's service code and the detail page's path (the app at the site's root;
-# queries composes it per request when it is mounted elsewhere). The category is read FOR
-# SHARE: an admin's change of its code in progress is waited for and its result read, since
-# the recode trigger below cannot see this report before it is committed.
+# queries composes it per request when it is mounted elsewhere). A new report's category (or
+# a changed one) is read FOR SHARE: an admin's change of its code in progress is waited for
+# and its result read, since the recode trigger below cannot see this report before it is
+# committed. Other updates read it plainly (a lock there could deadlock with a recode).
 FEATURE = """
 CREATE FUNCTION map_report_feature() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     code_json text;
 BEGIN
-    SELECT to_json(code) INTO code_json FROM map_category WHERE id = NEW.category_id FOR SHARE;
+    IF TG_OP = 'INSERT' OR NEW.category_id IS DISTINCT FROM OLD.category_id THEN
+        SELECT to_json(code) INTO code_json FROM map_category
+        WHERE id = NEW.category_id FOR SHARE;
+    ELSE
+        SELECT to_json(code) INTO code_json FROM map_category WHERE id = NEW.category_id;
+    END IF;
     NEW.feature := '{"type":"Feature","geometry":' || ST_AsGeoJSON(NEW.location, 6)
         || ',"properties":{"id":' || NEW.id
         || ',"status":' || to_json(NEW.status)
