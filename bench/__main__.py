@@ -4,7 +4,7 @@ import argparse
 import importlib
 import json
 
-from bench.common import machine, save
+from bench.common import machine, save, yardstick
 
 BENCHMARKS = ["pages", "jobs", "signing", "tally", "voting", "map", "reporting"]
 
@@ -15,7 +15,9 @@ def main() -> None:
     args = parser.parse_args()
     save("machine", machine())
     for name in [args.only] if args.only else BENCHMARKS:
+        before = yardstick()
         figures = importlib.import_module(f"bench.{name}").run()
+        figures["yardstick"] = {"before": before, "after": yardstick()}
         save(name, figures)
         print(json.dumps({name: figures}, indent=2, ensure_ascii=False))
 

@@ -74,20 +74,23 @@ def timed_requests(client, path: str, seconds: float) -> dict:
     }
 
 
-def machine() -> dict:
-    """A yardstick of this machine today. Machines of the same kind differ: the same commit's
-    figures have differed 2.5 times from one session's machine to the next, so every run
-    records how fast plain Python and a one-line Flask request are here."""
+def yardstick() -> dict:
+    """How fast this machine is at this moment. The same commit's figures have differed 2.6
+    times between two sessions' machines, and this yardstick 1.8 times within minutes on one,
+    so every benchmark records it before and after its run: how fast plain Python and a
+    one-line Flask request are."""
     loop = min(timeit.repeat("sum(range(100))", number=100_000, repeat=5)) / 100_000
     hello = hello_app().test_client()
     request = min(timeit.repeat(lambda: hello.get("/"), number=500, repeat=5)) / 500
     return {
-        "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "cpu": _cpu_model(),
-        "cores": os.cpu_count(),
+        "measured_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
         "python_sum_range_100_us": round(loop * 1e6, 3),
         "flask_hello_request_ms": round(request * 1000, 3),
     }
+
+
+def machine() -> dict:
+    return {"cpu": _cpu_model(), "cores": os.cpu_count()}
 
 
 def hello_app() -> Flask:
