@@ -123,7 +123,7 @@ def _public_ballot(ballot_id: int) -> Ballot:
 
 
 @bp.get("/api/v1/budget/cycles")
-@bp.arguments(LanguageQuery, location="query", as_kwargs=True)
+@bp.arguments(LanguageQuery(), location="query", as_kwargs=True)
 @bp.response(200, CycleSchema(many=True))
 def cycles(lang: str | None = None):
     """Budget cycles past their draft, newest first, with their district ballots"""
@@ -133,7 +133,7 @@ def cycles(lang: str | None = None):
 
 
 @bp.get(f"/api/v1/budget/ballots/<{ID_RANGE}:ballot_id>")
-@bp.arguments(LanguageQuery, location="query", as_kwargs=True)
+@bp.arguments(LanguageQuery(), location="query", as_kwargs=True)
 @bp.response(200, BallotSchema)
 def ballot(ballot_id: int, lang: str | None = None):
     """One district ballot with its options and limits"""
@@ -141,7 +141,7 @@ def ballot(ballot_id: int, lang: str | None = None):
 
 
 @bp.get(f"/api/v1/budget/ballots/<{ID_RANGE}:ballot_id>/results")
-@bp.arguments(LanguageQuery, location="query", as_kwargs=True)
+@bp.arguments(LanguageQuery(), location="query", as_kwargs=True)
 @bp.response(200, ResultsSchema)
 def ballot_results(ballot_id: int, lang: str | None = None):
     """A ballot's results once published: winners, support, turnout and reasons"""
@@ -173,7 +173,7 @@ class QuestionCountsSchema(Schema):
 
 
 @bp.get(f"/api/v1/budget/ballots/<{ID_RANGE}:ballot_id>/survey")
-@bp.arguments(LanguageQuery, location="query", as_kwargs=True)
+@bp.arguments(LanguageQuery(), location="query", as_kwargs=True)
 @bp.response(200, QuestionCountsSchema(many=True))
 def ballot_survey(ballot_id: int, lang: str | None = None):
     """Once results are published: per survey question, how many ballots chose each answer"""
@@ -188,7 +188,7 @@ class ProjectLayerProperties(LayerProperties):
 
 
 @bp.get("/api/v1/budget/projects.geojson")
-@bp.arguments(LanguageQuery, location="query", as_kwargs=True)
+@bp.arguments(LanguageQuery(), location="query", as_kwargs=True)
 @bp.response(
     200,
     layer_collection("ProjectLayer", ProjectLayerProperties),

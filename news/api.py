@@ -51,7 +51,7 @@ PostPageSchema = page_schema("Post", PostSchema)
 
 
 @bp.get("/api/v1/news")
-@bp.arguments(NewsQuery, location="query", as_kwargs=True)
+@bp.arguments(NewsQuery(), location="query", as_kwargs=True)
 @bp.response(200, PostPageSchema)
 def posts(page: int, lang: str | None = None, **filters):
     """Published posts, newest first, 10 a page"""
@@ -60,7 +60,7 @@ def posts(page: int, lang: str | None = None, **filters):
 
 
 @bp.get(f"/api/v1/news/<{ID_RANGE}:post_id>")
-@bp.arguments(LanguageQuery, location="query", as_kwargs=True)
+@bp.arguments(LanguageQuery(), location="query", as_kwargs=True)
 @bp.response(200, PostSchema)
 def post(post_id: int, lang: str | None = None):
     """One published post"""
@@ -71,7 +71,7 @@ def post(post_id: int, lang: str | None = None):
 
 
 @bp.get("/news/feed.atom")
-@bp.arguments(FeedQuery, location="query", as_kwargs=True)
+@bp.arguments(FeedQuery(), location="query", as_kwargs=True)
 @bp.response(
     200, {"type": "string"}, content_type="application/atom+xml", description="An Atom 1.0 feed"
 )

@@ -78,7 +78,7 @@ PetitionPageSchema = page_schema("Petition", PetitionSchema)
 
 
 @bp.get("/api/v1/petitions")
-@bp.arguments(PageQuery, location="query", as_kwargs=True)
+@bp.arguments(PageQuery(), location="query", as_kwargs=True)
 @bp.response(200, PetitionPageSchema)
 def petitions(page: int, lang: str | None = None, **filters):
     """Public petitions (moderated), 20 a page"""
@@ -87,7 +87,7 @@ def petitions(page: int, lang: str | None = None, **filters):
 
 
 @bp.get(f"/api/v1/petitions/<{ID_RANGE}:petition_id>")
-@bp.arguments(LanguageQuery, location="query", as_kwargs=True)
+@bp.arguments(LanguageQuery(), location="query", as_kwargs=True)
 @bp.response(200, PetitionDetailSchema)
 def petition(petition_id: int, lang: str | None = None):
     """One public petition with its thresholds and counts by district"""
@@ -116,7 +116,7 @@ CSV_COLUMNS = (
 
 
 @bp.get("/api/v1/petitions.csv")
-@bp.arguments(PetitionQuery, location="query", as_kwargs=True)
+@bp.arguments(PetitionQuery(), location="query", as_kwargs=True)
 @bp.response(200, {"type": "string"}, content_type="text/csv", description="CSV, UTF-8")
 def petitions_csv(lang: str | None = None, **filters):
     """Every public petition with its count, as CSV"""
@@ -147,7 +147,7 @@ class PetitionLayerProperties(LayerProperties):
 
 
 @bp.get("/api/v1/petitions/layer.geojson")
-@bp.arguments(LanguageQuery, location="query", as_kwargs=True)
+@bp.arguments(LanguageQuery(), location="query", as_kwargs=True)
 @bp.response(
     200,
     layer_collection("PetitionLayer", PetitionLayerProperties),

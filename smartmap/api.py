@@ -81,7 +81,7 @@ class FeatureCollection(Schema):
 
 
 @bp.get("/api/v1/reports.geojson")
-@bp.arguments(MapQuery, location="query", as_kwargs=True, error_status_code=400)
+@bp.arguments(MapQuery(), location="query", as_kwargs=True, error_status_code=400)
 @bp.response(200, FeatureCollection, content_type="application/geo+json")
 def reports_geojson(bbox, zoom, status=None, category=None, lang=None):
     """Reports inside the view: points when few, counts per grid cell when many (≤ 2,000)"""
@@ -100,7 +100,7 @@ class FeedQuery(LanguageQuery):
 
 
 @bp.get("/map/feed.atom")
-@bp.arguments(FeedQuery, location="query", as_kwargs=True)
+@bp.arguments(FeedQuery(), location="query", as_kwargs=True)
 @bp.response(
     200, {"type": "string"}, content_type="application/atom+xml", description="An Atom 1.0 feed"
 )

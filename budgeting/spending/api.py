@@ -67,7 +67,7 @@ def _filters(arguments: dict) -> queries.Filters:
 
 
 @bp.get("/api/v1/budget/spending")
-@bp.arguments(SpendingPageQuery, location="query")
+@bp.arguments(SpendingPageQuery(), location="query")
 @bp.response(200, SpendingPageSchema)
 def spending(arguments: dict):
     """Spending lines matching the filters, newest year first, with their totals"""
@@ -97,7 +97,7 @@ def line_values(line: SpendingLine) -> list:
 
 
 @bp.get("/api/v1/budget/spending.csv")
-@bp.arguments(SpendingQuery, location="query")
+@bp.arguments(SpendingQuery(), location="query")
 @bp.response(200, {"type": "string"}, content_type="text/csv", description="CSV, UTF-8")
 def spending_csv(arguments: dict):
     """Every spending line matching the filters as CSV, in the columns the import reads"""
