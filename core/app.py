@@ -63,8 +63,8 @@ def _register_core(registry: Registry) -> None:
     registry.add_tool_link("core.audit_log", _l("Audit log"), can_read_audit_log, order=90)
 
 
-# Roles load when a page asks for them, not on every request: signing needs none. The option
-# is built once, not on every request.
+# Roles load when a page asks for them, not on every request: signing needs none (the loader
+# option itself is built once, here).
 ROLES_WHEN_ASKED = [lazyload(User.grants)]
 
 
