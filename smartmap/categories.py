@@ -54,18 +54,22 @@ def _text(value: str | None, field: str, limit: int, required: bool = True) -> s
     return value
 
 
-def _code(value: str | None) -> str:
+def checked_code(value: str | None, message: str) -> str:
+    """A code (of a category or of a question) as typed, or 422 with `message` at its field."""
     code = (value or "").strip()
     if not CODE.fullmatch(code):
-        raise Refused(
-            _(
-                "A service code has 1 to 40 small Latin letters, digits, hyphens or"
-                " underscores, and starts with a letter or digit."
-            ),
-            422,
-            "code",
-        )
+        raise Refused(message, 422, "code")
     return code
+
+
+def _code(value: str | None) -> str:
+    return checked_code(
+        value,
+        _(
+            "A service code has 1 to 40 small Latin letters, digits, hyphens or"
+            " underscores, and starts with a letter or digit."
+        ),
+    )
 
 
 def _target_days(value: int | None) -> int:

@@ -13,7 +13,7 @@ from core.db import db
 from core.errors import Refused
 from core.inputs import clean_text
 from core.models import User
-from smartmap.categories import CODE, in_use, save_changes, save_unique
+from smartmap.categories import checked_code, in_use, save_changes, save_unique
 from smartmap.models import AttributeType, Category, CategoryAttribute
 from smartmap.permissions import can_manage_categories
 
@@ -47,17 +47,13 @@ def _allowed(actor: User) -> None:
 
 
 def _code(value: str | None) -> str:
-    code = (value or "").strip()
-    if not CODE.fullmatch(code):
-        raise Refused(
-            _(
-                "A question's code has 1 to 40 small Latin letters, digits, hyphens or"
-                " underscores, and starts with a letter or digit."
-            ),
-            422,
-            "code",
-        )
-    return code
+    return checked_code(
+        value,
+        _(
+            "A question's code has 1 to 40 small Latin letters, digits, hyphens or"
+            " underscores, and starts with a letter or digit."
+        ),
+    )
 
 
 def _datatype(value: str | None) -> AttributeType:
