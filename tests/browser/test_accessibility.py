@@ -39,6 +39,17 @@ def serious_violations(page) -> list[str]:
     ]
 
 
+def violations_by_path(page, paths: list[str], lang: str) -> dict[str, list[str]]:
+    """Each path in `lang` that has serious or critical violations, with them."""
+    found = {}
+    for path in paths:
+        page.goto(f"{path}?lang={lang}")
+        assert page.title(), path
+        if violations := serious_violations(page):
+            found[path] = violations
+    return found
+
+
 @pytest.mark.parametrize("lang", ["ka", "en"])
 @pytest.mark.parametrize(
     "path", ["/", "/news/", "/news/{post}", "/accounts/signup", "/map/", "/districts/vake"]

@@ -13,7 +13,7 @@ from budgeting.models import BallotKind, Phase
 from core.db import db, utcnow
 from core.i18n import to_local
 from core.models import Role
-from tests.browser.test_accessibility import serious_violations
+from tests.browser.test_accessibility import violations_by_path
 from tests.browser.test_editor_journey import log_in
 from tests.budget_factories import make_ballot, resident
 from tests.factories import make_user
@@ -224,13 +224,7 @@ def test_budget_pages_have_no_serious_accessibility_violation(app, axe_context, 
         email = admin.email
     page = axe_context.new_page()
     log_in(page, email)
-    found = {}
-    for path in paths:
-        page.goto(f"{path}?lang={lang}")
-        assert page.title(), path
-        if violations := serious_violations(page):
-            found[path] = violations
-    assert found == {}
+    assert violations_by_path(page, paths, lang) == {}
 
 
 @pytest.mark.parametrize(("lang", "total"), [("en", "110,000.00"), ("ka", "110\u00a0000,00")])

@@ -9,7 +9,7 @@ from budgeting import services
 from budgeting.models import BallotKind, Phase
 from core.db import db
 from core.models import Role
-from tests.browser.test_accessibility import serious_violations
+from tests.browser.test_accessibility import violations_by_path
 from tests.browser.test_editor_journey import log_in
 from tests.budget_factories import choice_id, make_ballot, resident, survey_questions
 from tests.factories import make_user
@@ -75,10 +75,4 @@ def test_survey_pages_have_no_serious_accessibility_violation(app, axe_context, 
         email = admin.email
     page = axe_context.new_page()
     log_in(page, email)
-    found = {}
-    for path in paths:
-        page.goto(f"{path}?lang={lang}")
-        assert page.title(), path
-        if violations := serious_violations(page):
-            found[path] = violations
-    assert found == {}
+    assert violations_by_path(page, paths, lang) == {}
