@@ -45,7 +45,8 @@ bench: setup-test db
 	$(PY) -m bench $(if $(ONLY),--only $(ONLY))
 
 system:
-	scripts/system-deps.sh $(if $(filter test,$(MAKECMDGOALS)),browser)
+	scripts/system-deps.sh $(if $(filter test,$(MAKECMDGOALS)),browser) \
+		$(if $(filter bench,$(MAKECMDGOALS)),bench)
 
 db: system
 	$(if $(LOCAL_DB),scripts/pg.sh start ghia ghia_test)

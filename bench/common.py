@@ -1,19 +1,17 @@
 """Shared plumbing: a scratch database with demo data, timing, the results file."""
 
-import asyncio
 import json
 import os
+import resource
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import timeit
 import urllib.request
-from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 from flask import Flask
@@ -169,44 +167,56 @@ def cpu_seconds(root_pid: int) -> float:
     return total / ticks
 
 
-def load_gets(base_url: str, paths: list[str], clients: int) -> dict:
-    """GET each path once with `clients` concurrent aiohttp clients (keep-alive), in a process
-    of its own so the client's interpreter does not share a lock with anything timed here."""
-    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
-        return pool.submit(_load_gets, base_url, paths, clients).result()
+# wrk's script: one path after another from PATHS_FILE (one per line, over and over), and its
+# figures as one line of JSON at the end (wrk times in microseconds).
+WRK_SCRIPT = """
+local paths, next_path = {}, 0
+for line in io.lines(os.getenv("PATHS_FILE")) do paths[#paths + 1] = line end
+request = function()
+  next_path = next_path % #paths + 1
+  return wrk.format("GET", paths[next_path])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "seconds": %.6f, "bytes": %d, "p50_ms": %.3f, "p95_ms": %.3f, '
+    .. '"p99_ms": %.3f, "non_2xx": %d, "socket_errors": %d}\\n',
+    summary.requests, summary.duration / 1e6, summary.bytes, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, e.status,
+    e.connect + e.read + e.write + e.timeout))
+end
+"""
 
 
-def _load_gets(base_url: str, paths: list[str], clients: int) -> dict:
-    return asyncio.run(_gets(base_url, paths, clients))
-
-
-async def _gets(base_url: str, paths: list[str], clients: int) -> dict:
-    import aiohttp
-
-    pending = iter(paths)  # shared by the clients: one loop, one thread
-    latencies, statuses, received = [], Counter(), 0
-    connector = aiohttp.TCPConnector(limit=clients)
-    async with aiohttp.ClientSession(base_url, connector=connector) as http:
-
-        async def client() -> None:
-            nonlocal received
-            for path in pending:
-                start = time.perf_counter()
-                async with http.get(path) as response:
-                    body = await response.read()
-                latencies.append(time.perf_counter() - start)
-                statuses[response.status] += 1
-                received += len(body)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(clients)))
-        seconds = time.perf_counter() - started
+def load_gets(base_url: str, paths: list[str], connections: int, seconds: float) -> dict:
+    """GET the paths in turn for `seconds` over `connections` connections with wrk (C, one
+    thread, epoll: it spends a small part of one core where a Python client spent a third of
+    the machine), a closed loop: each connection sends its next request when its last answer
+    has been read in full."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryDirectory() as folder:
+        script, listed = Path(folder, "paths.lua"), Path(folder, "paths.txt")
+        script.write_text(WRK_SCRIPT)
+        listed.write_text("\n".join(paths) + "\n")
+        command = ["wrk", "--threads", "1", "--connections", str(connections),
+                   "--duration", f"{seconds:g}s", "--timeout", "10s", "--script", str(script),
+                   base_url]  # fmt: skip
+        printed = subprocess.run(
+            command, env={**os.environ, "PATHS_FILE": str(listed)},
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    figures = json.loads(printed.strip().splitlines()[-1])
+    requests = figures["requests"]
     return {
-        "requests": len(latencies),
-        "rps": round(len(latencies) / seconds, 1),
-        "p50_ms": round(statistics.median(latencies) * 1000, 1),
-        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
-        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
-        "statuses": dict(statuses),
-        "mean_kb": round(received / len(latencies) / 1024, 1),
+        "requests": requests,
+        "rps": round(requests / figures["seconds"], 1),
+        "p50_ms": round(figures["p50_ms"], 1),
+        "p95_ms": round(figures["p95_ms"], 1),
+        "p99_ms": round(figures["p99_ms"], 1),
+        "non_2xx": figures["non_2xx"],
+        "socket_errors": figures["socket_errors"],
+        "mean_kb": round(figures["bytes"] / max(requests, 1) / 1024, 1),
+        "client_cpu_ms": round(client_cpu / max(requests, 1) * 1000, 3),
     }

@@ -9,28 +9,32 @@ Views: random centres in the city, a 1280 × 800 pixel screen. Street views at z
 about 1.14 × 0.71 km (0.8 km², ~1,600 reports, sent one by one: ~270 KB); neighbourhood
 views at zoom 15-16 (3-13 km², clusters from the grid's level 16) and city views at zoom 11-12
 (clusters from its levels 12 and 14), both from the materialized view map_report_grid.
-REQUESTS requests per kind over VIEWS distinct views.
+SECONDS of load per kind over VIEWS distinct views, asked in turn.
 
 Server: gunicorn serving `bench.map:server_app()` (the bench database, rate limits off) with
-WORKERS sync workers (one request at a time per process; 2 per core, as gunicorn advises) on
-a free port. Client: CLIENTS concurrent aiohttp clients on one asyncio loop in a process of
-their own (bench.common.load_gets), a closed loop: each sends its next request when its last
-answer has been read in full (a new connection each time: sync workers close them). The
-client runs on the same two cores as the server and the database, so `*_rps` is what the
-machine does with all three.
+WORKERS gthread workers of THREADS threads each (one per core; keep-alive, which sync workers
+do not do: a new connection per request cost them half a millisecond of CPU more per answer)
+on a free port. Client: wrk over CLIENTS keep-alive connections (bench.common.load_gets), a
+closed loop: each sends its next request when its last answer has been read in full. wrk is
+written in C and spends about 0.15 ms of CPU per answer, where the asyncio client it replaced
+spent 1.1 ms. It runs on the same two cores as the server and the database, so `*_rps` is
+what the machine does with all three.
 
 Figures:
 - `street_p50_ms`, `street_p95_ms`, `city_p50_ms`, `city_p95_ms`, `street_rps`, `city_rps`:
   latencies as the clients saw them and answers per second, from that load.
 - `street_db_ms`: median time in SQL of the same street views, asked in-process one at a time
   (timed around each statement).
-- `street_app_cpu_ms`, `street_db_cpu_ms`: CPU time of gunicorn's workers and of PostgreSQL's
-  backends during the street load over the requests answered (robust on a busy machine).
-- `index_speedup`: for 20 street views, the time of the statement that finds the view's
-  reports (the API's own: their stored features, at most 2,001) with the planner barred from
-  index scans (no GiST) over the same with it, each view both ways; the median ratio.
-  `answer_index_speedup`: the same for the whole answer (finding plus joining ~1,600
-  features into one text, which the index does not speed up).
+- `street_app_cpu_ms`, `street_db_cpu_ms`, `street_client_cpu_ms`: CPU time of gunicorn's
+  workers, of PostgreSQL's backends and of wrk during the street load over the requests
+  answered (robust on a busy machine).
+- `index_speedup`: for 20 street views, the execution time PostgreSQL reports (EXPLAIN
+  ANALYZE, TIMING OFF) of the statement that finds the view's reports (the API's own: their
+  stored features, at most 2,001) with the planner barred from index scans (no GiST) over
+  the same with it, each view both ways; the median ratio. `client_index_speedup`: the same
+  timed from Python around the statement, which adds the ~0.7 ms of carrying ~1,600 rows
+  into Python objects to both sides; `answer_index_speedup`: the whole answer timed so
+  (finding plus joining the features into one text, which the index does not speed up).
 No cache is involved: the server keeps none, and the clients send no validators.
 """
 
@@ -55,8 +59,8 @@ from smartmap import demo, queries
 REPORTS = 1_000_000
 CHUNK = 50_000
 VIEWS = 300
-REQUESTS = 3000
-WORKERS = 4
+SECONDS = 10
+WORKERS, THREADS = 2, 4
 CLIENTS = 8
 CONFIG = {"GHIA_ENV": "testing", "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench"}
 SEED = 311
@@ -135,9 +139,7 @@ def ensure_reports() -> int:
                 },
             )
             db.session.commit()
-    # In the spatial order migration e4b7a2c9d310 gave the table (it was empty then).
-    db.session.execute(text("CLUSTER map_report"))
-    db.session.execute(text("ANALYZE map_report"))
+    queries.reorder_reports()  # as `flask smartmap reorder` does
     db.session.commit()
     _refresh_grid()
     count = db.session.scalar(text("SELECT count(*) FROM map_report"))
@@ -221,18 +223,33 @@ def sql_seconds(app, bbox: str, zoom: int, use_index: bool, answer: bool = True)
     finds its reports only, in its own transaction; without the index, the planner may not
     use index scans at all (so no GiST). Both ways the transaction has begun before the clock
     starts: its BEGIN is no part of the statement."""
-    west, south, east, north = (float(n) for n in bbox.split(","))
+    box = [float(n) for n in bbox.split(",")]
     with app.app_context(), app.test_request_context():
-        allowed = "on" if use_index else "off"
-        for setting in ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan"):
-            db.session.execute(text(f"SET LOCAL {setting} = {allowed}"))
+        _allow_index_scans(use_index)
         with SqlClock(db.engine) as clock:
             if answer:
-                queries.features_geojson((west, south, east, north), zoom)
+                queries.features_geojson(tuple(box), zoom)
             else:
-                db.session.execute(IN_VIEW, {"box": [west, south, east, north]}).all()
+                db.session.execute(IN_VIEW, {"box": box}).all()
         db.session.rollback()
     return clock.spent
+
+
+def executed_seconds(app, bbox: str, use_index: bool) -> float:
+    """PostgreSQL's own execution time of the statement that finds a view's reports (EXPLAIN
+    ANALYZE without per-node timing): no round trip, and no rows carried into Python."""
+    box = [float(n) for n in bbox.split(",")]
+    with app.app_context():
+        _allow_index_scans(use_index)
+        explain = text("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + IN_VIEW.text)
+        plan = db.session.execute(explain, {"box": box}).scalar_one()
+        db.session.rollback()
+    return plan[0]["Execution Time"] / 1000
+
+
+def _allow_index_scans(allowed: bool) -> None:
+    for setting in ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan"):
+        db.session.execute(text(f"SET LOCAL {setting} = {'on' if allowed else 'off'}"))
 
 
 IN_VIEW = text(
@@ -246,18 +263,15 @@ IN_VIEW = text(
 )
 
 
-def index_speedup(app, boxes, answer: bool) -> float:
-    """Median over the views of SQL time without the index / with it, each view both ways."""
-    ratios = [
-        sql_seconds(app, bbox, zoom, False, answer) / sql_seconds(app, bbox, zoom, True, answer)
-        for bbox, zoom in boxes
-    ]
+def index_speedup(timed, boxes) -> float:
+    """Median over the views of the time without the index / with it, each view both ways;
+    `timed(bbox, zoom, use_index)` gives one time."""
+    ratios = [timed(bbox, zoom, False) / timed(bbox, zoom, True) for bbox, zoom in boxes]
     return statistics.median(ratios)
 
 
 def paths(boxes) -> list[str]:
-    urls = [f"/api/v1/reports.geojson?bbox={bbox}&zoom={zoom}" for bbox, zoom in boxes]
-    return [urls[n % len(urls)] for n in range(REQUESTS)]
+    return [f"/api/v1/reports.geojson?bbox={bbox}&zoom={zoom}" for bbox, zoom in boxes]
 
 
 def http_load(app, base_url: str, server_pid: int, boxes) -> dict:
@@ -265,7 +279,7 @@ def http_load(app, base_url: str, server_pid: int, boxes) -> dict:
     and the database's backends spent on them."""
     postmaster = _postmaster_pid(app)
     app_cpu, db_cpu = cpu_seconds(server_pid), cpu_seconds(postmaster) if postmaster else 0
-    figures = load_gets(base_url, paths(boxes), CLIENTS)
+    figures = load_gets(base_url, paths(boxes), CLIENTS, SECONDS)
     answered = figures["requests"]
     figures["app_cpu_ms"] = round((cpu_seconds(server_pid) - app_cpu) / answered * 1000, 2)
     if postmaster:
@@ -288,7 +302,7 @@ def _postmaster_pid(app) -> int | None:
 def serve(app):
     port = free_port()
     env = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "GHIA_ENV": "testing"}
-    options = ["--workers", str(WORKERS), "--worker-class", "sync"]
+    options = ["--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS)]
     return start_gunicorn("bench.map:server_app()", port, env, options), f"http://127.0.0.1:{port}"
 
 
@@ -300,7 +314,7 @@ def run() -> dict:
         street, middle, city = views((17,), rng), views((15, 16), rng), views((11, 12), rng)
     server, base_url = serve(app)
     try:
-        load_gets(base_url, paths(street)[:300], CLIENTS)  # warm the workers and the caches
+        load_gets(base_url, paths(street), CLIENTS, 2)  # warm the workers and the caches
         loads = {
             name: http_load(app, base_url, server.pid, boxes)
             for name, boxes in (("street", street), ("neighbourhood", middle), ("city", city))
@@ -312,6 +326,16 @@ def run() -> dict:
 
 def _figures(reports: int, loads: dict, app, street) -> dict:
     street_load, city_load = loads["street"], loads["city"]
+
+    def executed(bbox, zoom, use_index):
+        return executed_seconds(app, bbox, use_index)
+
+    def finding(bbox, zoom, use_index):
+        return sql_seconds(app, bbox, zoom, use_index, answer=False)
+
+    def answering(bbox, zoom, use_index):
+        return sql_seconds(app, bbox, zoom, use_index, answer=True)
+
     return {
         "reports": reports,
         "street_p50_ms": street_load["p50_ms"],
@@ -321,11 +345,13 @@ def _figures(reports: int, loads: dict, app, street) -> dict:
         "street_db_ms": round(db_milliseconds(app, street[:50]), 2),
         "street_rps": street_load["rps"],
         "city_rps": city_load["rps"],
-        "index_speedup": round(index_speedup(app, street[:20], answer=False), 1),
-        "answer_index_speedup": round(index_speedup(app, street[:20], answer=True), 1),
+        "index_speedup": round(index_speedup(executed, street[:20]), 1),
+        "client_index_speedup": round(index_speedup(finding, street[:20]), 1),
+        "answer_index_speedup": round(index_speedup(answering, street[:20]), 1),
         "street_app_cpu_ms": street_load["app_cpu_ms"],
         "street_db_cpu_ms": street_load.get("db_cpu_ms"),
+        "street_client_cpu_ms": street_load["client_cpu_ms"],
         "loads": loads,
-        "server": f"gunicorn, {WORKERS} sync workers",
-        "client": f"{CLIENTS} concurrent aiohttp clients in their own process, closed loop",
+        "server": f"gunicorn, {WORKERS} gthread workers of {THREADS} threads",
+        "client": f"wrk over {CLIENTS} keep-alive connections, closed loop, {SECONDS} s per kind",
     }

@@ -210,7 +210,9 @@ def drive(
     after `seconds`; latencies, the answer to each post (0: not sent) and the wall time from
     the first request to the last answer. With a `rate`, post i is due at start + i / rate
     and its latency counts from then (open loop); without, as fast as answers come."""
-    return asyncio.run(_drive(base_url, posts, clients, seconds, rate))
+    started = time.process_time()
+    figures = asyncio.run(_drive(base_url, posts, clients, seconds, rate))
+    return {**figures, "client_cpu_s": time.process_time() - started}
 
 
 async def _drive(base_url: str, posts: list, clients: int, seconds: float, rate) -> dict:
@@ -313,6 +315,7 @@ def _figures(load: dict) -> dict:
         "p50_ms": round(statistics.median(latencies) * 1000, 1),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "requests": len(latencies),
+        "client_cpu_ms": round(load["client_cpu_s"] / max(len(latencies), 1) * 1000, 3),
         "answers": dict(Counter(status for status in load["statuses"] if status)),
     }
 
@@ -423,6 +426,7 @@ def _report(figures: dict, checks: dict) -> dict:
         "naive_doubled": checks["naive"]["doubled"],
         "naive_count_exact": checks["naive"]["count_exact"],
         "requests": ours["requests"],
+        "client_cpu_ms": ours["client_cpu_ms"],
         "paced_requests": paced["requests"],
         "naive_requests": naive["requests"],
         "answers": ours["answers"],

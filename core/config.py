@@ -43,7 +43,6 @@ def _int(name: str, default: int) -> int:
 class Config:
     GHIA_ENV = os.environ.get("GHIA_ENV", "development")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or local_database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     PERSONAL_NUMBER_KEY = os.environ.get("PERSONAL_NUMBER_KEY", "")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from flask import Flask, g
 from flask.cli import AppGroup
+from sqlalchemy import Engine
 
 from core.db import db
 
@@ -26,6 +27,24 @@ def finish(succeeded: bool) -> None:
         db.session.commit()
     else:
         db.session.rollback()
+
+
+def read_only(view: Callable) -> Callable:
+    """A view that only reads and needs no single snapshot across its statements: it runs
+    without a transaction (autocommit), which spares the BEGIN and COMMIT round trips of a hot
+    read such as a map view's answer. A request that has already begun one (its session's
+    user was loaded) keeps it. Never for a view that writes: each statement would commit on
+    its own."""
+
+    @functools.wraps(view)
+    def run(*args, **kwargs):
+        session = db.session()
+        # A session bound to an outside transaction (the tests' own) stays inside it.
+        if not session.in_transaction() and isinstance(session.get_bind(), Engine):
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return view(*args, **kwargs)
+
+    return run
 
 
 class TransactionalFlask(Flask):

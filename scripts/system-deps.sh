@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Ghia needs, only those missing, so a second run is instant.
 # PostGIS is installed for the PostgreSQL version that scripts/pg.sh runs (the newest one).
-#   scripts/system-deps.sh [browser]   (browser: also Chromium for the browser tests)
+#   scripts/system-deps.sh [browser] [bench]
+#   (browser: also Chromium for the browser tests; bench: also wrk for the load benchmarks)
 set -euo pipefail
 HERE=$(dirname "$0")
 sudo=""
@@ -25,7 +26,13 @@ python3 -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
 command -v npm >/dev/null || need+=(nodejs npm)
 command -v msgfmt >/dev/null || need+=(gettext)
 command -v flock >/dev/null || need+=(util-linux)
-[ "${1:-}" = browser ] && { command -v chromium >/dev/null || need+=(chromium); }
+for extra in "$@"; do
+  case "$extra" in
+    browser) command -v chromium >/dev/null || need+=(chromium) ;;
+    bench) command -v wrk >/dev/null || need+=(wrk) ;;
+    *) echo "unknown extra: $extra" >&2; exit 2 ;;
+  esac
+done
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 
 version=$("$HERE/pg.sh" version)

@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from core.districts import by_slug
 from core.openapi import LanguageQuery, plain_text
+from core.transactions import read_only
 from smartmap import feed, queries
 from smartmap.models import ReportStatus
 
@@ -81,6 +82,7 @@ class FeatureCollection(Schema):
 
 
 @bp.get("/api/v1/reports.geojson")
+@read_only
 @bp.arguments(MapQuery(), location="query", as_kwargs=True, error_status_code=400)
 @bp.response(200, FeatureCollection, content_type="application/geo+json")
 def reports_geojson(bbox, zoom, status=None, category=None, lang=None):

@@ -1,10 +1,13 @@
-"""`flask smartmap …`: default categories, a category's questions, Open311 API keys."""
+"""`flask smartmap …`: default categories, a category's questions, Open311 API keys, the
+reports' order on disk."""
+
+import time
 
 import click
 from flask import Flask
 
 from core.transactions import CommandGroup
-from smartmap import demo, open311, services
+from smartmap import demo, open311, queries, services
 
 smartmap_cli = CommandGroup("smartmap", help="The smart map.")
 
@@ -33,6 +36,16 @@ def list_questions(code: str) -> None:
         )
     if not category.attributes:
         click.echo(f"{code}: no questions")
+
+
+@smartmap_cli.command("reorder")
+def reorder() -> None:
+    """Rewrite the reports in spatial order (locks them while it runs: a quiet hour)."""
+    started = time.perf_counter()
+    queries.reorder_reports()
+    click.echo(
+        f"smartmap: reports rewritten in spatial order in {time.perf_counter() - started:.1f} s"
+    )
 
 
 api_key = CommandGroup("api-key", help="Keys for Open311 clients that submit reports.")

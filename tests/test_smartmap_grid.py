@@ -5,7 +5,7 @@ map_report_grid, which the worker recounts every minute, agree with counting liv
 import json
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from core.db import db
 from smartmap import queries
@@ -159,8 +159,35 @@ def test_stored_features_say_what_composing_them_says(app):
     assert '"coordinates":[44.123457,41.876543]' in text_
 
 
-def features_of(text_: str) -> list[str]:
+def features_of(joined: str) -> list[str]:
     """Each feature's text, in id order (the two statements may read rows in another order)."""
-    features = json.loads(text_)["features"]
+    features = json.loads(f"[{joined}]")
     ordered = sorted(features, key=lambda f: f["properties"]["id"])
     return [json.dumps(f, separators=(",", ":")) for f in ordered]
+
+
+def test_reorder_writes_neighbours_next_to_each_other(app):
+    """`flask smartmap reorder`: reports made in turn in two districts end up on disk by place,
+    and the map answers the same."""
+    city = (44.6, 41.6, 45.0, 41.9)
+    with app.test_request_context():
+        made = [make_report(slug, offset_m=n * 20).id for n in range(3) for slug in VAKE_ISANI]
+        db.session.commit()
+        before = queries.features(city, 17)["features"]
+    result = app.test_cli_runner().invoke(args=["smartmap", "reorder"])
+    assert result.exit_code == 0, result.output
+    assert "spatial order" in result.output
+    with app.test_request_context():
+        on_disk = db.session.scalars(select(Report.id).order_by(text("ctid"))).all()
+        after = queries.features(city, 17)["features"]
+    in_vake = [report_id in made[0::2] for report_id in on_disk]
+    assert sorted(on_disk) == sorted(made)
+    assert in_vake in ([True] * 3 + [False] * 3, [False] * 3 + [True] * 3)
+    assert sorted(after, key=by_id) == sorted(before, key=by_id)
+
+
+VAKE_ISANI = ("vake", "isani")
+
+
+def by_id(feature: dict) -> int:
+    return feature["properties"]["id"]

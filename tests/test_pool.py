@@ -1,0 +1,100 @@
+"""Pooled connections: one the server has ended is never lent, and hot reads hold no
+transaction open."""
+
+import time
+
+import pytest
+from psycopg.pq import TransactionStatus
+from sqlalchemy import create_engine, event, exc, text
+
+from core.db import db
+from core.pool import check_on_checkout
+from core.transactions import read_only
+from tests.smartmap_helpers import make_report
+
+pytestmark = pytest.mark.live
+
+
+def _one_connection_engine(app, checked: bool):
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=1, max_overflow=0)
+    if checked:
+        check_on_checkout(engine)
+    return engine
+
+
+def _end_backend(app, engine) -> None:
+    """End the pool's only connection from the server's side, as a restart would."""
+    with engine.connect() as connection:
+        pid = connection.scalar(text("SELECT pg_backend_pid()"))
+    with app.app_context():
+        db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        gone = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+        deadline = time.monotonic() + 10
+        while db.session.scalar(gone, {"pid": pid}) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        db.session.rollback()
+
+
+def test_a_connection_the_server_ended_is_replaced_before_it_is_lent(app):
+    engine = _one_connection_engine(app, checked=True)
+    try:
+        _end_backend(app, engine)
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT 1")) == 1
+    finally:
+        engine.dispose()
+
+
+def test_without_the_check_the_ended_connection_would_be_lent(app):
+    engine = _one_connection_engine(app, checked=False)
+    try:
+        _end_backend(app, engine)
+        with pytest.raises(exc.OperationalError), engine.connect() as connection:
+            connection.scalar(text("SELECT 1"))
+    finally:
+        engine.dispose()
+
+
+def _transaction_states(app, request) -> tuple[int, list]:
+    """The answer's status and the connection's transaction state after each statement."""
+    states = []
+
+    def seen(connection, cursor, *args):
+        states.append(cursor.connection.info.transaction_status)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", seen)
+    try:
+        response = request()
+    finally:
+        event.remove(engine, "after_cursor_execute", seen)
+    return response.status_code, states
+
+
+MAP_VIEW = "/api/v1/reports.geojson?bbox=44.70,41.65,44.90,41.80&zoom=17"
+
+
+def test_a_map_answer_runs_without_a_transaction(app, client):
+    with app.app_context():
+        make_report()
+        db.session.commit()
+    status, states = _transaction_states(app, lambda: client.get(MAP_VIEW))
+    assert status == 200
+    assert states
+    assert set(states) == {TransactionStatus.IDLE}
+
+
+def _state_in_view() -> TransactionStatus:
+    db.session.execute(text("SELECT 1"))
+    return db.session.connection().connection.dbapi_connection.info.transaction_status
+
+
+def test_read_only_keeps_a_transaction_the_request_has_already_begun(app):
+    with app.app_context():
+        assert read_only(_state_in_view)() == TransactionStatus.IDLE
+        db.session.rollback()
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))  # as loading the session's user does
+        assert read_only(_state_in_view)() == TransactionStatus.INTRANS
+        db.session.rollback()
