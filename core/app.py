@@ -19,7 +19,7 @@ from core.logs import init_logging
 from core.models import User
 from core.openapi import init_api
 from core.permissions import can_link, can_read_audit_log, can_unlink, expose_to_templates
-from core.pool import check_on_checkout
+from core.pool import init_pool
 from core.registry import Registry, init_registry
 from core.security import init_security
 from core.storage import init_storage
@@ -81,9 +81,7 @@ def load_user(session_id: str) -> User | None:
 def _init_extensions(app: Flask) -> None:
     init_inputs(app)  # before any route: the id converter applies to every <int:…>
     db.init_app(app)
-    with app.app_context():
-        for engine in db.engines.values():
-            check_on_checkout(engine)
+    init_pool(app)
     migrate.init_app(
         app,
         db,

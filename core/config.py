@@ -43,6 +43,17 @@ def _int(name: str, default: int) -> int:
 class Config:
     GHIA_ENV = os.environ.get("GHIA_ENV", "development")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or local_database_url()
+    # Pooled connections are checked by core.pool, not by pool_pre_ping. TCP keepalives
+    # (libpq's, ignored on a Unix socket): probe after 60 s of quiet, every 10 s, give up after
+    # 3 unanswered probes.
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "connect_args": {
+            "keepalives": 1,
+            "keepalives_idle": 60,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+        }
+    }
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     PERSONAL_NUMBER_KEY = os.environ.get("PERSONAL_NUMBER_KEY", "")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")

@@ -42,7 +42,10 @@ def read_only(view: Callable) -> Callable:
         # A session bound to an outside transaction (the tests' own) stays inside it.
         if not session.in_transaction() and isinstance(session.get_bind(), Engine):
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        return view(*args, **kwargs)
+        answer = view(*args, **kwargs)
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError(f"{view.__name__} is read_only but changed objects")
+        return answer
 
     return run
 

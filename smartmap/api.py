@@ -82,9 +82,9 @@ class FeatureCollection(Schema):
 
 
 @bp.get("/api/v1/reports.geojson")
-@read_only
 @bp.arguments(MapQuery(), location="query", as_kwargs=True, error_status_code=400)
 @bp.response(200, FeatureCollection, content_type="application/geo+json")
+@read_only  # innermost: a refused view borrows no connection
 def reports_geojson(bbox, zoom, status=None, category=None, lang=None):
     """Reports inside the view: points when few, counts per grid cell when many (≤ 2,000)"""
     text = queries.features_geojson(bbox, zoom, status, category)

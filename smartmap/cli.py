@@ -7,7 +7,7 @@ import click
 from flask import Flask
 
 from core.transactions import CommandGroup
-from smartmap import demo, open311, queries, services
+from smartmap import demo, open311, services
 
 smartmap_cli = CommandGroup("smartmap", help="The smart map.")
 
@@ -42,7 +42,7 @@ def list_questions(code: str) -> None:
 def reorder() -> None:
     """Rewrite the reports in spatial order (locks them while it runs: a quiet hour)."""
     started = time.perf_counter()
-    queries.reorder_reports()
+    services.reorder_reports()
     click.echo(
         f"smartmap: reports rewritten in spatial order in {time.perf_counter() - started:.1f} s"
     )

@@ -151,9 +151,10 @@ def lon_lat(report: Report) -> tuple[float, float]:
 # cost more Python time per request than the rest of the request together.
 
 
-def _run(statement, params: dict):
+def _execute_core(statement, params: dict):
     """On the session's connection, past the ORM's execution (a tenth of a street answer's
-    Python time): the map's statements return text, never objects."""
+    Python time): the map's statements return text, never objects. Unlike the session's
+    execute it does not flush pending changes first: the map reads what is committed."""
     return db.session.connection().execute(statement, params)
 
 
@@ -247,7 +248,7 @@ def _points(bbox, status, category, limit: int) -> tuple[int, str]:
     """How many reports are in view, up to `limit` + 1, and their features joined, in one
     statement (the features are of no use when over the limit)."""
     statement, params = _points_query(bbox, status, category, limit)
-    count, joined = _run(statement, params).one()
+    count, joined = _execute_core(statement, params).one()
     return count, joined
 
 
@@ -312,7 +313,7 @@ def cell_size(zoom: int) -> float:
 def _clusters(bbox, zoom: int, status, category) -> str:
     statement = _clusters_statement(*_shape(bbox, status, category))
     params = _view(bbox, status, category, size=cell_size(zoom), most=MAX_FEATURES)
-    return _run(statement, params).scalar_one()
+    return _execute_core(statement, params).scalar_one()
 
 
 @functools.cache
@@ -353,16 +354,6 @@ def refresh_grid() -> None:
     db.session.execute(text("REFRESH MATERIALIZED VIEW CONCURRENTLY map_report_grid"))
 
 
-def reorder_reports() -> None:
-    """Rewrite map_report in spatial order, so a street view reads a few dozen table pages.
-    The GiST index built anew in one sort follows a Hilbert curve (PostGIS 3.1+), and CLUSTER
-    writes the rows in the index's order; new reports go to the end until the next time. Both
-    lock the table while they run."""
-    db.session.execute(text("REINDEX INDEX idx_map_report_location"))
-    db.session.execute(text("CLUSTER map_report USING idx_map_report_location"))
-    db.session.execute(text("ANALYZE map_report"))
-
-
 def _grid_level(zoom: int, filtered: bool) -> int | None:
     """The coarsest grid level at least as fine as this zoom's cells, if the grid has one."""
     levels = GRID_LEVELS[:-1] if filtered else GRID_LEVELS  # the finest holds totals only
@@ -375,7 +366,7 @@ def _grid_clusters(bbox, zoom: int, level: int, status, category) -> str:
     cells = {"west": west, "south": south, "east": east, "north": north}
     params = {**cells, "level": level, "factor": float(2 ** (level - zoom)), "most": MAX_FEATURES}
     statement = _grid_statement(*_shape(bbox, status, category))
-    return _run(statement, {**params, "status": status, "category": category}).scalar_one()
+    return _execute_core(statement, {**params, "status": status, "category": category}).scalar_one()
 
 
 @functools.cache

@@ -2,12 +2,15 @@
 transaction open."""
 
 import time
+import warnings
 
+import psycopg
 import pytest
 from psycopg.pq import TransactionStatus
-from sqlalchemy import create_engine, event, exc, text
+from sqlalchemy import create_engine, event, exc, func, select, text
 
 from core.db import db
+from core.models import AuditEntry
 from core.pool import check_on_checkout
 from core.transactions import read_only
 from tests.smartmap_helpers import make_report
@@ -94,7 +97,59 @@ def test_read_only_keeps_a_transaction_the_request_has_already_begun(app):
     with app.app_context():
         assert read_only(_state_in_view)() == TransactionStatus.IDLE
         db.session.rollback()
-    with app.app_context():
+    with app.app_context(), warnings.catch_warnings():
+        warnings.simplefilter("error")  # SQLAlchemy only warns when asked to switch too late
         db.session.execute(text("SELECT 1"))  # as loading the session's user does
         assert read_only(_state_in_view)() == TransactionStatus.INTRANS
         db.session.rollback()
+
+
+def test_a_read_only_view_that_changes_objects_is_stopped(app):
+    def writes():
+        db.session.add(AuditEntry(action="read_only.test"))
+        return "written"
+
+    with app.app_context(), pytest.raises(RuntimeError, match="read_only"):
+        read_only(writes)()
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+def test_connections_go_back_to_the_pool_out_of_autocommit(app, client):
+    assert client.get(MAP_VIEW).status_code == 200
+    with app.app_context():
+        pool = db.engine.pool
+        idle = [db.engine.raw_connection() for _ in range(pool.checkedin())]
+        try:
+            assert idle
+            assert not any(lent.driver_connection.autocommit for lent in idle)
+        finally:
+            for lent in idle:
+                lent.close()
+
+
+def test_the_app_replaces_connections_the_server_ended(app, client):
+    """Its own engine is checked (core.app wires core.pool in): a restart of the database
+    between two requests costs the second nothing."""
+    assert client.get("/healthz").status_code == 200
+    with app.app_context():
+        backends = text(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        with psycopg.connect(db.engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False), autocommit=True) as outside:  # fmt: skip
+            pids = [row[0] for row in outside.execute(backends.text)]
+            for pid in pids:
+                outside.execute("SELECT pg_terminate_backend(%s)", [pid])
+            deadline = time.monotonic() + 10
+            while (
+                time.monotonic() < deadline
+                and outside.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids]
+                ).fetchone()[0]
+            ):
+                time.sleep(0.05)
+    assert pids
+    for _ in range(3):
+        assert client.get(MAP_VIEW).status_code == 200
