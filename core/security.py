@@ -5,6 +5,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
@@ -121,7 +122,22 @@ def is_private() -> bool:
     return bool(user is not None and not user.is_anonymous) or "csrf_token" in g
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per set of keys
+    instead of on every request (twice when the session is saved): it depends on nothing else."""
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if not app.secret_key:
+            return None
+        kept = app.extensions.setdefault("ghia_session_serializers", {})
+        if keys not in kept:
+            kept[keys] = super().get_signing_serializer(app)
+        return kept[keys]
+
+
 def init_security(app: Flask) -> None:
+    app.session_interface = SessionCookies()
     policy = content_security_policy(app.config["TILE_URL"], connect_sources(app.config))
     production = app.config["GHIA_ENV"] == "production"
 

@@ -45,6 +45,7 @@ def read_only(view: Callable) -> Callable:
         answer = view(*args, **kwargs)
         if session.new or session.dirty or session.deleted:
             raise RuntimeError(f"{view.__name__} is read_only but changed objects")
+        g.read_only = True  # nothing to commit: the teardown closes the session
         return answer
 
     return run
@@ -60,7 +61,8 @@ class TransactionalFlask(Flask):
 
     def dispatch_request(self):
         response = self.make_response(super().dispatch_request())
-        finish(response.status_code < 400 or g.get("keep_despite_refusal", False))
+        if not g.get("read_only"):
+            finish(response.status_code < 400 or g.get("keep_despite_refusal", False))
         return response
 
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from core.app import create_app
 from core.db import db
 from core.errors import Refused
 from core.i18n import from_local, to_local
@@ -343,3 +344,19 @@ def test_save_as_draft_on_a_published_post_unpublishes_it(app, client):
     assert db.session.get(Post, post.id).status == "draft"
     assert client.get(f"/news/{post.id}", headers={}).status_code == 200  # the editor sees it
     assert app.test_client().get(f"/news/{post.id}").status_code == 404  # the public does not
+
+
+def test_session_cookies_are_signed_with_a_serializer_kept_per_set_of_keys(app):
+    """Built once, not per request; a new key (with the old one as a fallback) gets its own,
+    which still reads cookies signed with the old key."""
+    interface = app.session_interface
+    kept = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is kept
+    old_cookie = kept.dumps({"visited": True})
+    rotated = create_app({key: app.config[key] for key in app.config if key.isupper()})
+    rotated.config.update(SECRET_KEY="a new key", SECRET_KEY_FALLBACKS=[app.config["SECRET_KEY"]])
+    serializer = rotated.session_interface.get_signing_serializer(rotated)
+    assert serializer is not kept
+    assert serializer.loads(old_cookie) == {"visited": True}
+    rotated.config.update(SECRET_KEY="")
+    assert rotated.session_interface.get_signing_serializer(rotated) is None
