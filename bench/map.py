@@ -296,6 +296,13 @@ def http_load(app, base_url: str, server_pid: int, boxes) -> dict:
     return figures
 
 
+def _setting(app, name: str) -> str:
+    with app.app_context():
+        value = db.session.execute(text(f"SHOW {name}")).scalar_one()
+        db.session.rollback()
+    return value
+
+
 def _postmaster_pid(app) -> int | None:
     """The local PostgreSQL's postmaster (a backend's parent), None when the server is remote."""
     with app.app_context():
@@ -361,6 +368,7 @@ def _figures(reports: int, loads: dict, app, street) -> dict:
         "street_db_cpu_ms": street_load.get("db_cpu_ms"),
         "street_client_cpu_ms": street_load["client_cpu_ms"],
         "loads": loads,
+        "db_shared_buffers": _setting(app, "shared_buffers"),
         "server": f"gunicorn, {WORKERS} gthread workers of {THREADS} threads",
         "client": f"wrk over {CLIENTS} keep-alive connections, closed loop, {SECONDS} s per kind",
     }

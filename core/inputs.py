@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 
 from flask import Flask, abort, request
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
 
 from core.errors import Refused
@@ -104,12 +103,9 @@ def _has_control(values) -> bool:
 
 def _bad_request_parts() -> bool:
     args = [item for pair in request.args.items(multi=True) for item in pair]
-    # A request without a body has no form: werkzeug would build an empty one for nothing.
-    has_body = request.content_length or request.headers.get("Transfer-Encoding")
-    form = request.form if has_body else MultiDict()
-    form_values = [value for _, value in form.items(multi=True)]
+    form_values = [value for _, value in request.form.items(multi=True)]
     return (
-        _has_control([request.path, *args, *form.keys()])
+        _has_control([request.path, *args, *request.form.keys()])
         or any(CONTROL_IN_HEADER.search(value) for _, value in request.headers.items())
         or any("\x00" in value for value in form_values)
     )

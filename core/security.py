@@ -8,6 +8,7 @@ from flask import Flask, current_app, g, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import URLSafeTimedSerializer
 
 from core.extensions import limiter
 
@@ -124,16 +125,18 @@ def is_private() -> bool:
 
 class SessionCookies(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the signing serializer built once per set of keys
-    instead of on every request (twice when the session is saved): it depends on nothing else."""
+    instead of on every request (twice when the session is saved). Its other settings are
+    this interface's own, so one interface keeps one serializer, made anew when the keys
+    change."""
 
-    def get_signing_serializer(self, app: Flask):
+    def __init__(self) -> None:
+        self._kept: tuple[tuple, URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
-        if not app.secret_key:
-            return None
-        kept = app.extensions.setdefault("ghia_session_serializers", {})
-        if keys not in kept:
-            kept[keys] = super().get_signing_serializer(app)
-        return kept[keys]
+        if self._kept is None or self._kept[0] != keys:
+            self._kept = (keys, super().get_signing_serializer(app))
+        return self._kept[1]
 
 
 def init_security(app: Flask) -> None:

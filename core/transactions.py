@@ -39,13 +39,15 @@ def read_only(view: Callable) -> Callable:
     @functools.wraps(view)
     def run(*args, **kwargs):
         session = db.session()
-        # A session bound to an outside transaction (the tests' own) stays inside it.
-        if not session.in_transaction() and isinstance(session.get_bind(), Engine):
-            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        # A request that has begun a transaction (its user was loaded, perhaps changed) keeps
+        # it, and so does a session bound to an outside one (the tests' own).
+        if session.in_transaction() or not isinstance(session.get_bind(), Engine):
+            return view(*args, **kwargs)
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         answer = view(*args, **kwargs)
         if session.new or session.dirty or session.deleted:
             raise RuntimeError(f"{view.__name__} is read_only but changed objects")
-        g.read_only = True  # nothing to commit: the teardown closes the session
+        g.read_only = True  # nothing to commit: the teardown hands the connection back
         return answer
 
     return run
@@ -56,7 +58,8 @@ class TransactionalFlask(Flask):
 
     The commit runs inside dispatch, so a failing commit (a unique constraint raced by a
     parallel request) reaches the app's error handlers and becomes a clear 4xx page. An
-    exception from the view skips the commit; the session's teardown rolls it back.
+    exception from the view skips the commit; the session's teardown rolls it back. A
+    `read_only` view that ran without a transaction has nothing to commit.
     """
 
     def dispatch_request(self):

@@ -84,9 +84,10 @@ start() {
     # pg_ctl hands -o to a shell: the socket directory is quoted for it. The server must not
     # inherit the lock (fd 9), or it would hold it as long as it runs. 512 MB of buffers (the
     # default is 128) hold the map benchmark's street views, which otherwise read their table
-    # pages through the kernel on every answer.
+    # pages through the kernel on every answer; GHIA_PG_SHARED_BUFFERS=128MB for a small machine.
+    buffers=${GHIA_PG_SHARED_BUFFERS:-512MB}
     as_owner "$BIN/pg_ctl" -D "$PGDATA" -l "$CLUSTER/server.log" -w -t 60 \
-      -o "-c listen_addresses='' -k $(printf %q "$CLUSTER") -c fsync=off -c shared_buffers=512MB" \
+      -o "-c listen_addresses='' -k $(printf %q "$CLUSTER") -c fsync=off -c shared_buffers=$buffers" \
       start >/dev/null 9>&-
     echo "started PostgreSQL (socket in $CLUSTER)"
   fi

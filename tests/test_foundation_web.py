@@ -6,6 +6,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from itsdangerous import BadSignature
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -347,16 +348,19 @@ def test_save_as_draft_on_a_published_post_unpublishes_it(app, client):
 
 
 def test_session_cookies_are_signed_with_a_serializer_kept_per_set_of_keys(app):
-    """Built once, not per request; a new key (with the old one as a fallback) gets its own,
-    which still reads cookies signed with the old key."""
-    interface = app.session_interface
-    kept = interface.get_signing_serializer(app)
-    assert interface.get_signing_serializer(app) is kept
+    """Built once, not per request; a changed key gets a new one, which refuses cookies signed
+    with the old key unless it is kept as a fallback."""
+    own = create_app({key: app.config[key] for key in app.config if key.isupper()})
+    interface = own.session_interface
+    kept = interface.get_signing_serializer(own)
+    assert interface.get_signing_serializer(own) is kept
     old_cookie = kept.dumps({"visited": True})
-    rotated = create_app({key: app.config[key] for key in app.config if key.isupper()})
-    rotated.config.update(SECRET_KEY="a new key", SECRET_KEY_FALLBACKS=[app.config["SECRET_KEY"]])
-    serializer = rotated.session_interface.get_signing_serializer(rotated)
-    assert serializer is not kept
-    assert serializer.loads(old_cookie) == {"visited": True}
-    rotated.config.update(SECRET_KEY="")
-    assert rotated.session_interface.get_signing_serializer(rotated) is None
+    own.config.update(SECRET_KEY="a new key")
+    renewed = interface.get_signing_serializer(own)
+    assert renewed is not kept
+    with pytest.raises(BadSignature):
+        renewed.loads(old_cookie)
+    own.config.update(SECRET_KEY_FALLBACKS=[app.config["SECRET_KEY"]])
+    assert interface.get_signing_serializer(own).loads(old_cookie) == {"visited": True}
+    own.config.update(SECRET_KEY="")
+    assert interface.get_signing_serializer(own) is None

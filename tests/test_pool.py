@@ -10,9 +10,10 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy import create_engine, event, exc, func, select, text
 
 from core.db import db
-from core.models import AuditEntry
+from core.models import AuditEntry, User
 from core.pool import check_on_checkout
 from core.transactions import read_only
+from tests.factories import log_in, make_user
 from tests.smartmap_helpers import make_report
 
 pytestmark = pytest.mark.live
@@ -153,3 +154,18 @@ def test_the_app_replaces_connections_the_server_ended(app, client):
     assert pids
     for _ in range(3):
         assert client.get(MAP_VIEW).status_code == 200
+
+
+def test_a_map_answer_that_saves_the_users_language_keeps_its_transaction(app, client):
+    """?lang= changes a logged-in user's language before the view: the request's transaction
+    carries that change and commits it."""
+    with app.app_context():
+        user = make_user(email="map-reader@example.org", locale="ka")
+        db.session.commit()
+        log_in(client, user)
+        user_id = user.id
+    status, states = _transaction_states(app, lambda: client.get(MAP_VIEW + "&lang=en"))
+    assert status == 200
+    assert TransactionStatus.INTRANS in states
+    with app.app_context():
+        assert db.session.get(User, user_id).locale == "en"
