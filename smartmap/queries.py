@@ -218,13 +218,19 @@ def features_geojson(
 
 def _joined_features(bbox, zoom: int, status, category) -> str:
     limit = MAX_FEATURES if zoom >= STREET_ZOOM else FEW_FEATURES
+    level = _grid_level(zoom, bool(status or category))
+    grid = level is not None and _big_table()
+    if grid:
+        # A big city's zoomed-out view is mostly far over the limit, and the grid says so
+        # without reading a report. It counts whole cells at the view's edges and may lag a
+        # minute, so only a view over twice the limit skips reading the reports.
+        in_view, clusters = _grid_clusters(bbox, zoom, level, status, category)
+        if in_view > 2 * limit:
+            return clusters
     count, points = _points(bbox, status, category, limit)
     if count <= limit:
         return points
-    level = _grid_level(zoom, bool(status or category))
-    if level is not None and _big_table():
-        return _grid_clusters(bbox, zoom, level, status, category)
-    return _clusters(bbox, zoom, status, category)
+    return clusters if grid else _clusters(bbox, zoom, status, category)
 
 
 def _joined(feature) -> ColumnElement:
@@ -360,19 +366,32 @@ def _grid_level(zoom: int, filtered: bool) -> int | None:
     return next((level for level in levels if level >= zoom), None)
 
 
-def _grid_clusters(bbox, zoom: int, level: int, status, category) -> str:
-    """Counts per cell of this zoom from a grid level at least as fine."""
+def _grid_clusters(bbox, zoom: int, level: int, status, category) -> tuple[int, str]:
+    """The reports in the grid's cells touching the view, and the counts per cell of this
+    zoom from a grid level at least as fine."""
     west, south, east, north = (math.floor(v / cell_size(level)) for v in bbox)
     cells = {"west": west, "south": south, "east": east, "north": north}
     params = {**cells, "level": level, "factor": float(2 ** (level - zoom)), "most": MAX_FEATURES}
     statement = _grid_statement(*_shape(bbox, status, category))
-    return _execute_core(statement, {**params, "status": status, "category": category}).scalar_one()
+    in_view, joined = _execute_core(
+        statement, {**params, "status": status, "category": category}
+    ).one()
+    return in_view, joined
 
 
 @functools.cache
 def _grid_statement(crosses: bool, by_status: bool, by_category: bool):
     factor = bindparam("factor", type_=Float)
     gx, gy = func.floor(GRID.c.cx / factor), func.floor(GRID.c.cy / factor)
+    # Without a filter, a cell's total over every status ('*') or category (0).
+    status = bindparam("status", type_=String) if by_status else literal("*")
+    category = _category_id() if by_category else literal(0)
+    rows = (
+        GRID.c.level == bindparam("level", type_=Integer),
+        _grid_box(crosses),
+        GRID.c.status == status,
+        GRID.c.category_id == category,
+    )
     count = func.sum(GRID.c.n)
     cells = (
         select(
@@ -380,18 +399,15 @@ def _grid_statement(crosses: bool, by_status: bool, by_category: bool):
             (func.sum(GRID.c.sx) / count).label("x"),
             (func.sum(GRID.c.sy) / count).label("y"),
         )
-        .where(GRID.c.level == bindparam("level", type_=Integer), _grid_box(crosses))
+        .where(*rows)
         .group_by(gx, gy)
         .order_by(count.desc())  # the biggest cells, as in _clusters
         .limit(bindparam("most", type_=Integer))
+        .subquery("cells")
     )
-    # Without a filter, a cell's total over every status ('*') or category (0).
-    status = bindparam("status", type_=String) if by_status else literal("*")
-    cells = cells.where(GRID.c.status == status)
-    category = _category_id() if by_category else literal(0)
-    cells = cells.where(GRID.c.category_id == category).subquery("cells")
+    in_view = select(func.coalesce(count, 0)).where(*rows).scalar_subquery()
     centre = func.ST_MakePoint(cast(cells.c.x, Float), cast(cells.c.y, Float))
-    return select(_joined(_cluster_feature(cells.c.n, centre)))
+    return select(in_view, _joined(_cluster_feature(cells.c.n, centre)))
 
 
 def _grid_box(crosses: bool):

@@ -191,3 +191,16 @@ VAKE_ISANI = ("vake", "isani")
 
 def by_id(feature: dict) -> int:
     return feature["properties"]["id"]
+
+
+def test_a_view_the_grid_counts_far_over_the_limit_reads_no_report(client, reports, monkeypatch):
+    monkeypatch.setattr(queries, "_big_table", lambda: True)
+    queries.refresh_grid()
+    read = []
+    points = queries._points
+    monkeypatch.setattr(queries, "_points", lambda *args: read.append(args) or points(*args))
+    assert total(clusters(client, 12)) == 6  # 6 in view, over twice the limit (0)
+    assert read == []
+    monkeypatch.setattr(queries, "FEW_FEATURES", 3)  # 6 is not over twice 3: read them
+    assert total(clusters(client, 12)) == 6
+    assert len(read) == 1
