@@ -219,18 +219,17 @@ def features_geojson(
 def _joined_features(bbox, zoom: int, status, category) -> str:
     limit = MAX_FEATURES if zoom >= STREET_ZOOM else FEW_FEATURES
     level = _grid_level(zoom, bool(status or category))
-    grid = level is not None and _big_table()
-    if grid:
-        # A big city's zoomed-out view is mostly far over the limit, and the grid says so
-        # without reading a report. It counts whole cells at the view's edges and may lag a
-        # minute, so only a view over twice the limit skips reading the reports.
-        in_view, clusters = _grid_clusters(bbox, zoom, level, status, category)
-        if in_view > 2 * limit:
-            return clusters
+    if level is None or not _big_table():
+        count, points = _points(bbox, status, category, limit)
+        return points if count <= limit else _clusters(bbox, zoom, status, category)
+    # A big city's zoomed-out view is mostly over the limit. When the grid's cells wholly
+    # inside the view already hold more reports than that, none is read (as its counts, this
+    # may lag the grid's minute); a view with few reports is answered with its points.
+    inside, clusters = _grid_clusters(bbox, zoom, level, status, category)
+    if inside > limit:
+        return clusters
     count, points = _points(bbox, status, category, limit)
-    if count <= limit:
-        return points
-    return clusters if grid else _clusters(bbox, zoom, status, category)
+    return points if count <= limit else clusters
 
 
 def _joined(feature) -> ColumnElement:
@@ -367,16 +366,16 @@ def _grid_level(zoom: int, filtered: bool) -> int | None:
 
 
 def _grid_clusters(bbox, zoom: int, level: int, status, category) -> tuple[int, str]:
-    """The reports in the grid's cells touching the view, and the counts per cell of this
-    zoom from a grid level at least as fine."""
+    """The reports in the grid's cells wholly inside the view, and the counts per cell of
+    this zoom from a grid level at least as fine."""
     west, south, east, north = (math.floor(v / cell_size(level)) for v in bbox)
     cells = {"west": west, "south": south, "east": east, "north": north}
     params = {**cells, "level": level, "factor": float(2 ** (level - zoom)), "most": MAX_FEATURES}
     statement = _grid_statement(*_shape(bbox, status, category))
-    in_view, joined = _execute_core(
+    inside, joined = _execute_core(
         statement, {**params, "status": status, "category": category}
     ).one()
-    return in_view, joined
+    return int(inside), joined
 
 
 @functools.cache
@@ -386,9 +385,8 @@ def _grid_statement(crosses: bool, by_status: bool, by_category: bool):
     # Without a filter, a cell's total over every status ('*') or category (0).
     status = bindparam("status", type_=String) if by_status else literal("*")
     category = _category_id() if by_category else literal(0)
-    rows = (
+    conditions = (
         GRID.c.level == bindparam("level", type_=Integer),
-        _grid_box(crosses),
         GRID.c.status == status,
         GRID.c.category_id == category,
     )
@@ -399,24 +397,30 @@ def _grid_statement(crosses: bool, by_status: bool, by_category: bool):
             (func.sum(GRID.c.sx) / count).label("x"),
             (func.sum(GRID.c.sy) / count).label("y"),
         )
-        .where(*rows)
+        .where(_grid_box(crosses), *conditions)
         .group_by(gx, gy)
         .order_by(count.desc())  # the biggest cells, as in _clusters
         .limit(bindparam("most", type_=Integer))
         .subquery("cells")
     )
-    in_view = select(func.coalesce(count, 0)).where(*rows).scalar_subquery()
+    inside = select(func.coalesce(count, 0)).where(_grid_box(crosses, inner=True), *conditions)
     centre = func.ST_MakePoint(cast(cells.c.x, Float), cast(cells.c.y, Float))
-    return select(in_view, _joined(_cluster_feature(cells.c.n, centre)))
+    return select(inside.scalar_subquery(), _joined(_cluster_feature(cells.c.n, centre)))
 
 
-def _grid_box(crosses: bool):
-    """Cells :west to :east (cell numbers), :south to :north."""
+def _grid_box(crosses: bool, inner: bool = False):
+    """Cells :west to :east (cell numbers), :south to :north: those the view touches, or with
+    `inner` those wholly inside it (not the cells its edges cross)."""
     west, south, east, north = (bindparam(n) for n in ("west", "south", "east", "north"))
-    rows = GRID.c.cy.between(south, north)
+    if inner:
+        rows = (GRID.c.cy > south) & (GRID.c.cy < north)
+        after_west, before_east = GRID.c.cx > west, GRID.c.cx < east
+    else:
+        rows = GRID.c.cy.between(south, north)
+        after_west, before_east = GRID.c.cx >= west, GRID.c.cx <= east
     if not crosses:
-        return rows & GRID.c.cx.between(west, east)
-    return rows & ((GRID.c.cx >= west) | (GRID.c.cx <= east))
+        return rows & after_west & before_east
+    return rows & (after_west | before_east)
 
 
 def district_statistics(district_id: int | None = None) -> list[dict]:
