@@ -7,7 +7,7 @@ import warnings
 import psycopg
 import pytest
 from psycopg.pq import TransactionStatus
-from sqlalchemy import create_engine, event, exc, func, select, text
+from sqlalchemy import create_engine, event, exc, func, make_url, select, text
 
 from core.db import db
 from core.models import AuditEntry, User
@@ -26,17 +26,34 @@ def _one_connection_engine(app, checked: bool):
     return engine
 
 
+OTHER_BACKENDS = (
+    "SELECT pid FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
+
+
+def _end_backends(app, pids: list[int] | None = None) -> list[int]:
+    """End backends from the server's side, as a restart would, and wait until they are gone:
+    the given ones, or every other one on this database. Asked over a connection of its own,
+    outside every pool."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as outside:
+        if pids is None:
+            pids = [row[0] for row in outside.execute(OTHER_BACKENDS)]
+        for pid in pids:
+            outside.execute("SELECT pg_terminate_backend(%s)", [pid])
+        still_there = "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and outside.execute(still_there, [pids]).fetchone()[0]:
+            time.sleep(0.05)
+    return pids
+
+
 def _end_backend(app, engine) -> None:
-    """End the pool's only connection from the server's side, as a restart would."""
+    """End the pool's only connection, idle in the pool."""
     with engine.connect() as connection:
         pid = connection.scalar(text("SELECT pg_backend_pid()"))
-    with app.app_context():
-        db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        gone = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
-        deadline = time.monotonic() + 10
-        while db.session.scalar(gone, {"pid": pid}) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        db.session.rollback()
+    _end_backends(app, [pid])
 
 
 def test_a_connection_the_server_ended_is_replaced_before_it_is_lent(app):
@@ -133,25 +150,7 @@ def test_the_app_replaces_connections_the_server_ended(app, client):
     """Its own engine is checked (core.app wires core.pool in): a restart of the database
     between two requests costs the second nothing."""
     assert client.get("/healthz").status_code == 200
-    with app.app_context():
-        backends = text(
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        with psycopg.connect(db.engine.url.set(drivername="postgresql").render_as_string(
-            hide_password=False), autocommit=True) as outside:  # fmt: skip
-            pids = [row[0] for row in outside.execute(backends.text)]
-            for pid in pids:
-                outside.execute("SELECT pg_terminate_backend(%s)", [pid])
-            deadline = time.monotonic() + 10
-            while (
-                time.monotonic() < deadline
-                and outside.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids]
-                ).fetchone()[0]
-            ):
-                time.sleep(0.05)
-    assert pids
+    assert _end_backends(app)
     for _ in range(3):
         assert client.get(MAP_VIEW).status_code == 200
 
