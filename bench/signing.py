@@ -62,7 +62,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from bench.common import bench_app, free_port, percentile, start_gunicorn, stop
 from core.app import create_app
 from core.db import db, utcnow
-from core.i18n import N_, flash_later
 from core.models import District, Event, Role, RoleGrant, User
 from core.permissions import require_confirmed
 from core.security import start_session
@@ -116,8 +115,7 @@ def naive_sign(petition_id: int):
             .where(Petition.id == petition.id)
             .values(shown_count=Petition.shown_count + 1)
         )
-    flash_later(N_("Thank you: you have signed this petition."), "success")
-    return redirect(url_for("petitions.detail", petition_id=petition.id))
+    return redirect(url_for("petitions.detail", petition_id=petition.id, signed=1))
 
 
 def server_app():

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, func, or_, select, text, update
+from sqlalchemy import bindparam, delete, func, or_, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert
 
 from core import audit, events, links, mail, tasks
@@ -235,29 +235,39 @@ def sign(user: User, petition: Petition, show_name: bool = False, notify: bool =
 
 
 def _sign_if_open_statement():
-    """INSERT ... SELECT from the petition row only while it is open for signatures; built
-    once, since the signing request runs it more than anything else."""
+    """Signs only a petition open for signatures, and says which of three things happened:
+    no row (the petition is not open, or not there), a row with the new signature's id, or a
+    row with none (a repeat). Built once, since the signing request runs it more than
+    anything else."""
     values = ("user_id", "district_id", "show_name", "notify")
-    # Parameters named apart from the columns: the INSERT would take those for its own.
-    signable = select(Petition.id, *(bindparam(f"new_{name}") for name in values)).where(
-        Petition.id == bindparam("new_petition_id"), Petition.status.in_(SIGNABLE_STATUSES)
+    signable = (
+        select(Petition.id)
+        .where(Petition.id == bindparam("new_petition_id"))
+        .where(Petition.status.in_(SIGNABLE_STATUSES))
+        .cte("signable")
     )
+    # Parameters named apart from the columns: the INSERT would take those for its own.
     table = Signature.__table__  # Core, not ORM: its parameters are binds, not rows
-    return (
+    added = (
         insert(table)
-        .from_select(["petition_id", *values], signable)
+        .from_select(
+            ["petition_id", *values],
+            select(signable.c.id, *(bindparam(f"new_{name}") for name in values)),
+        )
         .on_conflict_do_nothing(index_elements=["petition_id", "user_id"])
         .returning(table.c.id)
+        .cte("added")
     )
+    return select(signable.c.id, added.c.id).select_from(signable.outerjoin(added, true()))
 
 
 SIGN_IF_OPEN = _sign_if_open_statement()
 
 
-def sign_if_open(user: User, petition_id: int, show_name: bool, notify: bool) -> bool:
-    """The signing request's hot path: one INSERT that signs only a petition open for
-    signatures, without loading it. True if new; False for a repeat, a petition not open or
-    none at all, which the caller tells apart with `sign` (the rare, slower path)."""
+def sign_if_open(user: User, petition_id: int, show_name: bool, notify: bool) -> bool | None:
+    """The signing request's hot path: one statement that signs only a petition open for
+    signatures, without loading it. True if new, False for a repeat; None for a petition not
+    open or not there, which the caller tells apart with `sign` (the rare, slower path)."""
     _allowed(permissions.can_sign_petitions, user)
     _require_residency(user)
     values = {
@@ -267,7 +277,8 @@ def sign_if_open(user: User, petition_id: int, show_name: bool, notify: bool) ->
         "new_show_name": show_name,
         "new_notify": notify,
     }
-    return db.session.execute(SIGN_IF_OPEN, values).scalar_one_or_none() is not None
+    row = db.session.execute(SIGN_IF_OPEN, values).first()
+    return None if row is None else row[1] is not None
 
 
 def has_signed(user, petition: Petition) -> bool:

@@ -129,12 +129,14 @@ def _charts(petition: Petition) -> dict:
 @bp.get("/<int:petition_id>")
 @requires(can_see_petition, Petition, "petition_id", hide=True)
 def detail(petition):
+    own_signature = queries.own_signature(current_user, petition)
     return render_template(
         "petitions/detail.html",
         **_charts(petition),
         petition=petition,
+        notices=_thanks(own_signature),
         threshold=settings.first_threshold(),
-        own_signature=queries.own_signature(current_user, petition),
+        own_signature=own_signature,
         public_signers=services.public_signers(petition),
         form=SignForm(),
         related=links.related(petition.ref, current_user),
@@ -143,6 +145,14 @@ def detail(petition):
         sponsors_needed=settings.sponsors_needed(),
         reason=settings.reason_label(petition.rejection_reason),
     )
+
+
+def _thanks(own_signature) -> list[tuple[str, str]]:
+    """The thank-you after signing (`?signed=1`), shown only to someone whose signature
+    counts: the address alone, shared or bookmarked, thanks nobody."""
+    if request.args.get("signed") and own_signature and not own_signature.removal_reason:
+        return [("success", _("Thank you: you have signed this petition."))]
+    return []
 
 
 @bp.get("/<int:petition_id>/count.json")
@@ -186,14 +196,14 @@ def sign(petition_id):
     if not form.validate_on_submit():
         abort(400)
     choices = (bool(form.show_name.data), bool(form.notify.data))
-    if not services.sign_if_open(current_user, petition_id, *choices):
-        # A repeat, or a petition not open or not there: the checks that say which.
+    if services.sign_if_open(current_user, petition_id, *choices) is None:
+        # A petition not open or not there: the checks that say which.
         petition = db.get_or_404(Petition, petition_id)
         authorize(can_see_petition, petition, hide=True)
         services.sign(current_user, petition, *choices)
-    # The same answer for a first and a repeated signature: nothing tells them apart.
-    flash_later(N_("Thank you: you have signed this petition."), "success")
-    return redirect(url_for(".detail", petition_id=petition_id))
+    # The same answer for a first and a repeated signature: nothing tells them apart. The
+    # thank-you rides in the address, not in a flash: no session cookie to write back.
+    return redirect(url_for(".detail", petition_id=petition_id, signed=1))
 
 
 def _data(form: PetitionForm) -> services.PetitionInput:

@@ -329,10 +329,23 @@ def test_a_resident_signs_with_one_click_and_a_second_click_answers_the_same(cli
     second = submit(client, url + "/sign", {}, form_url=url)
     assert first.status_code == second.status_code == 302
     assert first.location == second.location
+    # The thank-you rides in the address: the session cookie is not written again.
+    assert "Set-Cookie" not in first.headers
     with app.app_context():
         assert count(Signature, Signature.petition_id == petition.id) == 1
-    page = client.get(url + "?lang=en").get_data(as_text=True)
+    page = client.get(first.location + "&lang=en").get_data(as_text=True)
+    assert "Thank you: you have signed this petition." in page
     assert "You have signed this petition." in page
+    assert "Thank you" not in client.get(url + "?lang=en").get_data(as_text=True)
+
+
+def test_the_thank_you_address_thanks_nobody_who_has_not_signed(client, app):
+    with app.test_request_context():
+        petition = petition_in(Status.OPEN)
+    thanks = f"/petitions/{petition.id}?signed=1&lang=en"
+    assert "Thank you" not in client.get(thanks).get_data(as_text=True)
+    log_in(client, make_user())
+    assert "Thank you" not in client.get(thanks).get_data(as_text=True)
 
 
 def test_signing_a_closed_petition_is_refused_with_a_message(client, app):
