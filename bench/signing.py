@@ -2,8 +2,8 @@
 
 Server: gunicorn serving the bench app (`bench.signing:server_app()`: the bench database, rate
 limits off) with WORKERS workers of class WORKER_CLASS (THREADS threads each), on a free port.
-Load: CLIENTS = 64 concurrent clients of aiohttp on one asyncio loop, in a process of their
-own (the server's processes are not slowed by the client's interpreter lock).
+Load: CLIENTS = 64 concurrent keep-alive clients (`bench.keepalive`) on one asyncio loop, in a
+process of their own (the server's processes are not slowed by the client's interpreter lock).
 
 SIGNERS distinct confirmed accounts are inserted in one statement; each is logged in the way
 the log-in page does it (`core.security.start_session`, then the app's own session cookie
@@ -52,6 +52,7 @@ import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, abort, redirect, session, url_for
 from flask_login import current_user
@@ -60,6 +61,7 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from bench.common import bench_app, free_port, percentile, start_gunicorn, stop
+from bench.keepalive import Client, post_request
 from core.app import create_app
 from core.db import db, utcnow
 from core.models import District, Event, Role, RoleGrant, User
@@ -214,35 +216,37 @@ def drive(
 
 
 async def _drive(base_url: str, posts: list, clients: int, seconds: float, rate) -> dict:
-    import aiohttp
-
-    pending = enumerate(posts)  # shared by the clients: one loop, one thread
+    host = urlsplit(base_url).netloc
+    requests = [
+        post_request(
+            host,
+            path,
+            {"Cookie": cookie, "User-Agent": USER_AGENT},
+            urlencode({"csrf_token": token}).encode(),
+        )
+        for path, cookie, token in posts
+    ]
+    pending = enumerate(requests)  # shared by the clients: one loop, one thread
     latencies: list[float] = []
     statuses: list[int] = [0] * len(posts)
-    connector = aiohttp.TCPConnector(limit=clients)
-    jar = aiohttp.DummyCookieJar()  # each request carries its own signer's cookie
-    async with aiohttp.ClientSession(base_url, connector=connector, cookie_jar=jar) as http:
 
-        async def client() -> None:
-            for index, (path, cookie, token) in pending:
-                if time.perf_counter() > stop_sending:
-                    return
-                headers = {"Cookie": cookie, "User-Agent": USER_AGENT}
-                start = time.perf_counter()
-                if rate:
-                    start = started + index / rate  # due then, whether or not a client was free
-                    await asyncio.sleep(start - time.perf_counter())
-                async with http.post(
-                    path, data={"csrf_token": token}, headers=headers, allow_redirects=False
-                ) as response:
-                    await response.read()
-                latencies.append(time.perf_counter() - start)
-                statuses[index] = response.status
+    async def client() -> None:
+        http = Client(base_url)
+        for index, request in pending:
+            if time.perf_counter() > stop_sending:
+                break
+            start = time.perf_counter()
+            if rate:
+                start = started + index / rate  # due then, whether or not a client was free
+                await asyncio.sleep(start - time.perf_counter())
+            statuses[index] = await http.ask(request)
+            latencies.append(time.perf_counter() - start)
+        http.close()
 
-        started = time.perf_counter()
-        stop_sending = started + seconds
-        await asyncio.gather(*(client() for _ in range(clients)))
-        seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    stop_sending = started + seconds
+    await asyncio.gather(*(client() for _ in range(clients)))
+    seconds = time.perf_counter() - started
     return {"latencies": latencies, "statuses": statuses, "seconds": seconds}
 
 
@@ -433,5 +437,5 @@ def _report(figures: dict, checks: dict) -> dict:
         "signers": SIGNERS,
         "threshold": THRESHOLD,
         "server": f"gunicorn, {WORKERS} {WORKER_CLASS} workers x {THREADS} threads",
-        "clients": f"{CLIENTS} aiohttp clients in their own process",
+        "clients": f"{CLIENTS} keep-alive clients (bench.keepalive) in their own process",
     }
