@@ -57,8 +57,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, abort, redirect, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import func, insert, select, text
 
 from bench.common import bench_app, free_port, percentile, start_gunicorn, stop
 from bench.keepalive import Client, post_request
@@ -69,7 +68,7 @@ from core.permissions import require_confirmed
 from core.security import start_session
 from petitions import services
 from petitions.forms import SignForm
-from petitions.models import Petition, Signature
+from petitions.models import SIGNABLE_STATUSES, Petition, Signature
 
 # The server's shape: one gthread worker per core, 4 threads each, spent the least CPU per
 # request of the shapes tried (4x8, 2x8, 2x4 gthread; 4 and 6 sync, which also reconnect per
@@ -92,32 +91,47 @@ USER_AGENT = "ghia-bench-signing"
 
 naive = Blueprint("bench_naive", __name__)
 
+# The product's signing statement (`petitions.services.SIGN_IF_OPEN`) with the hot-row counter
+# added: a new signature adds one to the petition's count in the same statement, so its row
+# stays locked until the request commits. Everything else is as the product does it, so the
+# two runs differ only in how they count. Its signatures are counted here, so the real counter
+# leaves them alone.
+NAIVE_SIGN = text(
+    """
+    WITH signable AS (
+        SELECT id FROM petition WHERE id = :petition_id AND status = ANY(:statuses)
+    ), added AS (
+        INSERT INTO petition_signature (petition_id, user_id, district_id, show_name, notify,
+                                        counted)
+        SELECT id, :user_id, :district_id, :show_name, :notify, true FROM signable
+        ON CONFLICT (petition_id, user_id) DO NOTHING RETURNING petition_id
+    ), bumped AS (
+        UPDATE petition SET shown_count = shown_count + 1
+        WHERE id IN (SELECT petition_id FROM added)
+    )
+    SELECT signable.id FROM signable
+    """
+)
+
 
 @naive.post("/bench/naive/<int:petition_id>/sign")
 @require_confirmed
 def naive_sign(petition_id: int):
     """The product's signing view with the hot-row counter inside its transaction."""
-    petition = db.get_or_404(Petition, petition_id)
-    if not SignForm(meta={"csrf": False}).validate_on_submit():  # as the product view
+    form = SignForm(meta={"csrf": False})
+    if not form.validate_on_submit():  # as the product view
         abort(400)
-    added = db.session.execute(
-        pg_insert(Signature)
-        .values(
-            petition_id=petition.id,
-            user_id=current_user.id,
-            district_id=current_user.district_id,
-            counted=True,  # counted here, so the real counter leaves it alone
-        )
-        .on_conflict_do_nothing(index_elements=["petition_id", "user_id"])
-        .returning(Signature.id)
-    ).scalar_one_or_none()
-    if added is not None:
-        db.session.execute(
-            update(Petition)
-            .where(Petition.id == petition.id)
-            .values(shown_count=Petition.shown_count + 1)
-        )
-    return redirect(url_for("petitions.detail", petition_id=petition.id, signed=1))
+    values = {
+        "petition_id": petition_id,
+        "statuses": [str(status) for status in SIGNABLE_STATUSES],
+        "user_id": current_user.id,
+        "district_id": current_user.verified_district_id or current_user.district_id,
+        "show_name": bool(form.show_name.data),
+        "notify": bool(form.notify.data),
+    }
+    if db.session.execute(NAIVE_SIGN, values).first() is None:
+        abort(409)  # the product view tells why; the bench signs only open petitions
+    return redirect(url_for("petitions.detail", petition_id=petition_id, signed=1))
 
 
 def server_app():
