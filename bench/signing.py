@@ -28,10 +28,11 @@ Two ways of loading, each on a petition of its own, and they answer different qu
   when the server cannot keep up; then its latencies grow without bound).
 
 The naive design then gets the saturation load too: a signing route registered on the bench
-app only (never in the product) that inserts the signature and runs
-`shown_count = shown_count + 1` on the petition row in the same transaction, which SPEC §4
-forbids, so every signature waits for the row lock of the one before. `ratio_vs_naive` is the
-two saturation throughputs.
+app only (never in the product) that runs the product's own signing statement with
+`shown_count = shown_count + 1` on the petition row added to it, which SPEC §4 forbids, so
+the row stays locked until the request commits and every new signature waits for the one
+before. The two routes differ only in how they count. `ratio_vs_naive` is the two saturation
+throughputs.
 
 Figures: `signatures_per_s` counts signing requests answered (a repeat is a request like any
 other); `lost` is signers answered "signed" with no row, `doubled` rows beyond one per signer
