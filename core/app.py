@@ -65,9 +65,9 @@ def _register_core(registry: Registry) -> None:
     registry.add_tool_link("core.audit_log", _l("Audit log"), can_read_audit_log, order=90)
 
 
-# Built once, since every request of a logged-in user runs it: a prepared statement is a
-# third cheaper than `Session.get`, which builds its query anew each time. Roles load when a
-# page asks for them, not on every request: signing needs none.
+# Built once, since every request of a logged-in user runs it: about a third cheaper than
+# `Session.get`, which builds its statement anew each time. Roles load when a page asks for
+# them, not on every request: signing needs none.
 USER_BY_ID = select(User).where(User.id == bindparam("user_id")).options(lazyload(User.grants))
 
 

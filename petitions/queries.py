@@ -246,6 +246,10 @@ class OwnSignature:
     signed_at: datetime
     removal_reason: str | None  # the public reason, when a moderator removed it
 
+    @property
+    def counts(self) -> bool:
+        return self.removal_reason is None
+
 
 def own_signature(user, petition: Petition) -> OwnSignature | None:
     """The user's signature of the petition, with the reason if it was removed."""

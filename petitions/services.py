@@ -258,7 +258,9 @@ def _sign_if_open_statement():
         .returning(table.c.id)
         .cte("added")
     )
-    return select(signable.c.id, added.c.id).select_from(signable.outerjoin(added, true()))
+    return select(signable.c.id.label("petition_id"), added.c.id.label("signature_id")).select_from(
+        signable.outerjoin(added, true())
+    )
 
 
 SIGN_IF_OPEN = _sign_if_open_statement()
@@ -278,7 +280,7 @@ def sign_if_open(user: User, petition_id: int, show_name: bool, notify: bool) ->
         "new_notify": notify,
     }
     row = db.session.execute(SIGN_IF_OPEN, values).first()
-    return None if row is None else row[1] is not None
+    return None if row is None else row.signature_id is not None
 
 
 def has_signed(user, petition: Petition) -> bool:

@@ -149,8 +149,8 @@ def detail(petition):
 
 def _thanks(own_signature) -> list[tuple[str, str]]:
     """The thank-you after signing (`?signed=1`), shown only to someone whose signature
-    counts: the address alone, shared or bookmarked, thanks nobody."""
-    if request.args.get("signed") and own_signature and not own_signature.removal_reason:
+    counts: whoever opens the address without having signed is not thanked."""
+    if request.args.get("signed") == "1" and own_signature and own_signature.counts:
         return [("success", _("Thank you: you have signed this petition."))]
     return []
 

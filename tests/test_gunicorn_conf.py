@@ -2,6 +2,7 @@
 its worker hook takes the loaded app out of the garbage collector's full collections."""
 
 import gc
+import re
 import runpy
 import subprocess
 import sys
@@ -19,7 +20,7 @@ def test_gunicorn_started_in_the_project_reads_its_settings():
         check=True,
     ).stdout
     assert "gunicorn.conf.py" in printed
-    assert "post_worker_init                   = <post_worker_init()>" in printed
+    assert re.search(r"^post_worker_init\s+= <post_worker_init\(\)>$", printed, re.MULTILINE)
 
 
 def test_a_worker_moves_the_loaded_app_out_of_the_collectors_reach():

@@ -348,6 +348,16 @@ def test_the_thank_you_address_thanks_nobody_who_has_not_signed(client, app):
     assert "Thank you" not in client.get(thanks).get_data(as_text=True)
 
 
+def test_the_signing_statement_tells_a_new_signature_a_repeat_and_a_petition_not_open(ctx):
+    signer, open_petition = make_user(), petition_in(Status.OPEN)
+    assert services.sign_if_open(signer, open_petition.id, False, False) is True
+    assert services.sign_if_open(signer, open_petition.id, True, True) is False
+    assert services.sign_if_open(signer, petition_in(Status.CLOSED).id, False, False) is None
+    assert services.sign_if_open(signer, 2_000_000_000, False, False) is None
+    signatures = db.session.scalars(select(Signature).where(Signature.user_id == signer.id))
+    assert [(s.petition_id, s.show_name) for s in signatures] == [(open_petition.id, False)]
+
+
 def test_signing_a_closed_petition_is_refused_with_a_message(client, app):
     with app.test_request_context():
         petition = petition_in(Status.CLOSED)
@@ -926,6 +936,10 @@ def test_a_signer_whose_signature_was_removed_sees_why_on_the_page_and_in_the_da
     removed = "A moderator removed your signature, so it does not count: Bots from one domain"
     assert removed in page
     assert "You have signed this petition." not in page
+    # The thank-you's address, reopened, does not thank a signature that no longer counts.
+    thanked = client.get(f"/petitions/{petition.id}?signed=1&lang=en").get_data(as_text=True)
+    assert removed in thanked
+    assert "Thank you" not in thanked
     data = client.get("/accounts/data").get_json()["petitions"]
     signature = next(s for s in data["signatures"] if s["petition_id"] == petition.id)
     assert (signature["removed"], signature["removal_reason"]) == (True, "Bots from one domain")

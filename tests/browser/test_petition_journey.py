@@ -4,6 +4,7 @@ opens it, residents sign (one by keyboard alone), the counter job crosses the th
 mails arrive over real SMTP, staff publish the official response and the news feed shows the
 automatic posts. Then axe-core on every petition page in Georgian and English."""
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -135,6 +136,8 @@ def sign_by_keyboard(page, email: str, detail_path: str) -> None:
     page.keyboard.press("Enter")
     expect(page.get_by_text("Thank you: you have signed this petition.")).to_be_visible()
     expect(page.get_by_text("You have signed this petition.", exact=True)).to_be_visible()
+    # The thank-you's parameter leaves the address bar: a link copied from it tells nothing.
+    expect(page).to_have_url(re.compile(rf"{detail_path}$"))
     log_out(page)
 
 
