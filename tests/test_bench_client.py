@@ -2,6 +2,7 @@
 never count as answered."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -41,7 +42,9 @@ def ask_all(reply, count: int) -> tuple[list[int], int]:
             server.close()
             await server.wait_closed()
 
-    return asyncio.run(main()), connections
+    # A thread of its own: the browser tests' Playwright keeps an event loop in this one.
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, main()).result(), connections
 
 
 async def keep_alive(writer) -> bool:
