@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, delete, func, or_, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert
 
 from core import audit, events, links, mail, tasks
-from core.db import db, utcnow
+from core.db import db, execute_core, utcnow
 from core.errors import Refused
 from core.i18n import city_zone
 from core.inputs import clean_text
@@ -240,14 +240,17 @@ def _sign_if_open_statement():
     row with none (a repeat). Built once, since the signing request runs it more than
     anything else."""
     values = ("user_id", "district_id", "show_name", "notify")
+    # Tables, not ORM classes: a plain Core statement runs past the ORM's execution. The
+    # statuses as plain binds: an IN list would be expanded anew on every execution.
+    petition = Petition.__table__.c
     signable = (
-        select(Petition.id)
-        .where(Petition.id == bindparam("new_petition_id"))
-        .where(Petition.status.in_(SIGNABLE_STATUSES))
+        select(petition.id)
+        .where(petition.id == bindparam("new_petition_id"))
+        .where(or_(*(petition.status == status for status in sorted(SIGNABLE_STATUSES))))
         .cte("signable")
     )
     # Parameters named apart from the columns: the INSERT would take those for its own.
-    table = Signature.__table__  # Core, not ORM: its parameters are binds, not rows
+    table = Signature.__table__
     added = (
         insert(table)
         .from_select(
@@ -279,7 +282,7 @@ def sign_if_open(user: User, petition_id: int, show_name: bool, notify: bool) ->
         "new_show_name": show_name,
         "new_notify": notify,
     }
-    row = db.session.execute(SIGN_IF_OPEN, values).first()
+    row = execute_core(SIGN_IF_OPEN, values).first()
     return None if row is None else row.signature_id is not None
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import selectinload
 
-from core.db import db, utcnow
+from core.db import db, execute_core, utcnow
 from core.links import LinkTarget
 from core.models import District, RoleGrant, User
 from core.permissions import district_scope
@@ -151,13 +151,6 @@ def lon_lat(report: Report) -> tuple[float, float]:
 # cost more Python time per request than the rest of the request together.
 
 
-def _execute_core(statement, params: dict):
-    """On the session's connection, past the ORM's execution (a tenth of a street answer's
-    Python time): the map's statements return text, never objects. Unlike the session's
-    execute it does not flush pending changes first: the map reads what is committed."""
-    return db.session.connection().execute(statement, params)
-
-
 def _view(bbox, status, category, **more) -> dict:
     west, south, east, north = bbox
     box = {"west": west, "south": south, "east": east, "north": north}
@@ -253,7 +246,7 @@ def _points(bbox, status, category, limit: int) -> tuple[int, str]:
     """How many reports are in view, up to `limit` + 1, and their features joined, in one
     statement (the features are of no use when over the limit)."""
     statement, params = _points_query(bbox, status, category, limit)
-    count, joined = _execute_core(statement, params).one()
+    count, joined = execute_core(statement, params).one()
     return count, joined
 
 
@@ -318,7 +311,7 @@ def cell_size(zoom: int) -> float:
 def _clusters(bbox, zoom: int, status, category) -> str:
     statement = _clusters_statement(*_shape(bbox, status, category))
     params = _view(bbox, status, category, size=cell_size(zoom), most=MAX_FEATURES)
-    return _execute_core(statement, params).scalar_one()
+    return execute_core(statement, params).scalar_one()
 
 
 @functools.cache
@@ -372,7 +365,7 @@ def _grid_clusters(bbox, zoom: int, level: int, status, category) -> tuple[int, 
     cells = {"west": west, "south": south, "east": east, "north": north}
     params = {**cells, "level": level, "factor": float(2 ** (level - zoom)), "most": MAX_FEATURES}
     statement = _grid_statement(*_shape(bbox, status, category))
-    inside, joined = _execute_core(
+    inside, joined = execute_core(
         statement, {**params, "status": status, "category": category}
     ).one()
     return int(inside), joined
