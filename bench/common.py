@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_migrate import upgrade
+from sqlalchemy import text
 
 from core.app import create_app
 from core.cli import DEMO_DISTRICTS
@@ -148,6 +149,18 @@ def stop(server: subprocess.Popen) -> None:
         server.wait(timeout=30)
     except subprocess.TimeoutExpired:
         server.kill()
+
+
+def postmaster_pid(app) -> int | None:
+    """The local PostgreSQL's postmaster (a backend's parent), None when the server is remote."""
+    with app.app_context():
+        backend = db.session.scalar(text("SELECT pg_backend_pid()"))
+        db.session.rollback()
+    try:
+        stat = Path(f"/proc/{backend}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 def cpu_seconds(root_pid: int) -> float:

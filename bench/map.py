@@ -41,14 +41,13 @@ No cache is involved: the server keeps none, and the clients send no validators.
 import random
 import statistics
 import time
-from pathlib import Path
 
 import click
 import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import event, make_url, text
 
-from bench.common import cpu_seconds, free_port, load_gets, start_gunicorn, stop
+from bench.common import cpu_seconds, free_port, load_gets, postmaster_pid, start_gunicorn, stop
 from core.app import create_app
 from core.cli import DEMO_DISTRICTS
 from core.db import db
@@ -286,7 +285,7 @@ def paths(boxes) -> list[str]:
 def http_load(app, base_url: str, server_pid: int, boxes) -> dict:
     """The views' answers under CLIENTS concurrent clients, and the CPU the server's workers
     and the database's backends spent on them."""
-    postmaster = _postmaster_pid(app)
+    postmaster = postmaster_pid(app)
     app_cpu, db_cpu = cpu_seconds(server_pid), cpu_seconds(postmaster) if postmaster else 0
     figures = load_gets(base_url, paths(boxes), CLIENTS, SECONDS)
     answered = figures["requests"]
@@ -301,18 +300,6 @@ def _setting(app, name: str) -> str:
         value = db.session.execute(text(f"SHOW {name}")).scalar_one()
         db.session.rollback()
     return value
-
-
-def _postmaster_pid(app) -> int | None:
-    """The local PostgreSQL's postmaster (a backend's parent), None when the server is remote."""
-    with app.app_context():
-        backend = db.session.scalar(text("SELECT pg_backend_pid()"))
-        db.session.rollback()
-    try:
-        stat = Path(f"/proc/{backend}/stat").read_text()
-    except OSError:
-        return None
-    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 def serve(app):

@@ -9,11 +9,11 @@ SIGNERS distinct confirmed accounts are inserted in one statement; each is logge
 the log-in page does it (`core.security.start_session`, then the app's own session cookie
 serializer) and carries the CSRF token of its session, so every request passes the same
 checks as a resident's. One request in five repeats an earlier signer (often while the first
-is still in flight). The petition's threshold lies inside the run; the counter
-(`petitions.services.count_new_signatures`, what the `petitions.count` job runs) runs every
-COUNT_EVERY seconds during the load and once after it.
+is still in flight). Each load signs a petition of its own, whose threshold lies inside the
+load; the counter (`petitions.services.count_new_signatures`, what the `petitions.count` job
+runs) runs every COUNT_EVERY seconds during our loads and once after all of them.
 
-Two ways of loading, each on a petition of its own, and they answer different questions:
+Two ways of loading, and they answer different questions:
 
 - Saturation (closed loop): each client sends its next request as soon as the last one is
   answered. This gives the most the server does: `signatures_per_s`. Its latencies are NOT
@@ -42,7 +42,10 @@ other); `lost` is signers answered "signed" with no row, `doubled` rows beyond o
 signers after the counter (in all three), `threshold_events` the `petition.threshold` events
 of the first saturation load's petition (must be 1; `again_threshold_events` the second's,
 `paced_threshold_events` the fixed-rate load's). The `naive_*` keys are the same checks of the
-naive loads.
+naive loads. `requests`, `answers`, `client_cpu_ms` and the saturation latencies cover both
+saturation loads of a design (twice the plan's requests; `paced_requests` is the fixed-rate
+load's); `app_cpu_ms` and `db_cpu_ms` are the CPU gunicorn's workers and PostgreSQL's backends
+(when local) spent per request in them, the counter's work included in ours.
 """
 
 import asyncio
@@ -63,7 +66,15 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, insert, select, text
 
-from bench.common import bench_app, free_port, percentile, start_gunicorn, stop
+from bench.common import (
+    bench_app,
+    cpu_seconds,
+    free_port,
+    percentile,
+    postmaster_pid,
+    start_gunicorn,
+    stop,
+)
 from bench.keepalive import Client, post_request
 from core.app import create_app
 from core.db import db, execute_core, utcnow
@@ -88,7 +99,7 @@ SIGNERS = 3000
 WARM_UP_SIGNERS = 128
 THRESHOLD = SIGNERS // 5
 # A busy machine may be slow: each load stops sending after this long (answers still come),
-# so the whole run stays within about three minutes.
+# so the whole run (five loads) stays within about four minutes.
 LOAD_SECONDS = 45.0
 COUNT_EVERY = 2.0
 USER_AGENT = "ghia-bench-signing"
@@ -336,13 +347,20 @@ def _figures(load: dict) -> dict:
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "requests": len(latencies),
         "client_cpu_ms": round(load["client_cpu_s"] / max(len(latencies), 1) * 1000, 3),
+        "app_cpu_ms": round(load.get("app_cpu_s", 0) / max(len(latencies), 1) * 1000, 3),
+        "db_cpu_ms": round(load.get("db_cpu_s", 0) / max(len(latencies), 1) * 1000, 3),
         "answers": dict(Counter(status for status in load["statuses"] if status)),
     }
 
 
-def _load(pool, base_url: str, path: str, plan: list[int], logins: dict, rate=None) -> dict:
+def _load(pool, base_url: str, path: str, plan: list[int], logins: dict, rate=None, pids=()):
+    """One load; with `pids` (gunicorn's master, PostgreSQL's postmaster or None), also the
+    CPU their children (the workers, the backends) spent meanwhile."""
     posts = [(path, *logins[user_id]) for user_id in plan]
-    return pool.submit(drive, base_url, posts, CLIENTS, LOAD_SECONDS, rate).result()
+    before = [cpu_seconds(pid) if pid else 0.0 for pid in pids]
+    load = pool.submit(drive, base_url, posts, CLIENTS, LOAD_SECONDS, rate).result()
+    spent = [cpu_seconds(pid) - was if pid else 0.0 for pid, was in zip(pids, before, strict=True)]
+    return {**load, **dict(zip(("app_cpu_s", "db_cpu_s"), spent, strict=False))}
 
 
 def _signed(plan: list[int], load: dict) -> set[int]:
@@ -386,33 +404,39 @@ def _with_counter(app, load):
         counter.join()
 
 
-def _measure(app, base_url: str, setup: dict, plan: list[int]) -> dict[str, dict]:
+def _measure(app, base_url: str, pids: tuple, setup: dict, plan: list[int]) -> dict[str, dict]:
     """Warm every worker up on both routes, then the saturation loads of both designs in the
     order ours, naive, naive, ours with our fixed-rate load in the middle (ours with the
-    counter running)."""
+    counter running, as its periodic job would)."""
     logins = setup["logins"]
 
-    def load(name: str, rate=None) -> dict:
-        route = "/bench/naive" if name.startswith("naive") else "/petitions"
-        return _load(pool, base_url, f"{route}/{setup[name]}/sign", plan, logins, rate)
+    def load(name: str, route: str, rate=None) -> dict:
+        path = f"{route}/{setup[name]}/sign"
+        return _load(pool, base_url, path, plan, logins, rate, pids)
 
     def ours(name: str, rate=None) -> dict:
-        return _with_counter(app, lambda: load(name, rate))
+        return _with_counter(app, lambda: load(name, "/petitions", rate))
 
     with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
-        warm = setup["signers"][:WARM_UP_SIGNERS]
+        # Each route warms up with signers of its own, so both run their inserts.
+        warm, warm_too = _halves(setup["signers"][: 2 * WARM_UP_SIGNERS])
         _load(pool, base_url, f"/bench/naive/{setup['warm']}/sign", warm, logins)
-        _load(pool, base_url, f"/petitions/{setup['warm']}/sign", warm, logins)
+        _load(pool, base_url, f"/petitions/{setup['warm']}/sign", warm_too, logins)
         _say(f"{len(plan)} signing requests, {CLIENTS} clients, as fast as answered, ours")
         loads = {"ours": ours("ours")}
         _say("the same on the naive route")
-        loads["naive"] = load("naive")
+        loads["naive"] = load("naive", "/bench/naive")
         _say(f"ours, the same requests offered at {OFFERED_PER_S:.0f}/s")
         loads["paced"] = ours("paced", OFFERED_PER_S)
         _say("the naive route and ours again, as fast as answered")
-        loads["naive_again"] = load("naive_again")
+        loads["naive_again"] = load("naive_again", "/bench/naive")
         loads["ours_again"] = ours("ours_again")
     return loads
+
+
+def _halves(items: list) -> tuple[list, list]:
+    middle = len(items) // 2
+    return items[:middle], items[middle:]
 
 
 def run() -> dict:
@@ -423,7 +447,7 @@ def run() -> dict:
     plan = _plan(setup["signers"], seed=1)
     server, base_url = _serve(app)
     try:
-        loads = _measure(app, base_url, setup, plan)
+        loads = _measure(app, base_url, (server.pid, postmaster_pid(app)), setup, plan)
     finally:
         stop(server)
     with app.app_context():
@@ -439,8 +463,8 @@ def run() -> dict:
 
 def _both(first: dict, second: dict) -> dict:
     """Two saturation loads of one design as one: all answers over the time of both."""
-    merged = {key: first[key] + second[key] for key in ("latencies", "statuses", "seconds")}
-    return {**merged, "client_cpu_s": first["client_cpu_s"] + second["client_cpu_s"]}
+    keys = ("latencies", "statuses", "seconds", "client_cpu_s", "app_cpu_s", "db_cpu_s")
+    return {key: first[key] + second[key] for key in keys}
 
 
 def _report(figures: dict, checks: dict) -> dict:
@@ -470,6 +494,10 @@ def _report(figures: dict, checks: dict) -> dict:
         "naive_count_exact": all(c["count_exact"] for c in naives),
         "requests": ours["requests"],
         "client_cpu_ms": ours["client_cpu_ms"],
+        "app_cpu_ms": ours["app_cpu_ms"],
+        "db_cpu_ms": ours["db_cpu_ms"],
+        "naive_app_cpu_ms": naive["app_cpu_ms"],
+        "naive_db_cpu_ms": naive["db_cpu_ms"],
         "paced_requests": paced["requests"],
         "naive_requests": naive["requests"],
         "answers": ours["answers"],

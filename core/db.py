@@ -1,11 +1,21 @@
 """The SQLAlchemy base model with a naming convention, so migrations get stable names."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import CheckConstraint, ColumnElement, DateTime, MetaData, false, func
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    CursorResult,
+    DateTime,
+    Executable,
+    MetaData,
+    false,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -31,7 +41,7 @@ def authored_by(column, user) -> ColumnElement[bool]:
     return column == user_id if user_id is not None else false()
 
 
-def execute_core(statement, params: dict):
+def execute_core(statement: Executable, params: Mapping[str, Any]) -> CursorResult[Any]:
     """A Core statement on the session's connection, past the ORM's execution (which costs
     more Python time than a hot request's statement itself). Unlike the session's execute it
     does not flush pending changes first: only for statements that do not depend on what the

@@ -282,6 +282,7 @@ def sign_if_open(user: User, petition_id: int, show_name: bool, notify: bool) ->
         "new_show_name": show_name,
         "new_notify": notify,
     }
+    db.session.flush()  # the statement reads the petition's status from the database
     row = execute_core(SIGN_IF_OPEN, values).first()
     return None if row is None else row.signature_id is not None
 
