@@ -180,6 +180,15 @@ def cpu_seconds(root_pid: int) -> float:
     return total / ticks
 
 
+def cpu_while(pids, work):
+    """`work()`'s result and the CPU the children of each of `pids` (gunicorn's master,
+    PostgreSQL's postmaster; None for a remote one, counted 0) spent while it ran."""
+    before = [cpu_seconds(pid) if pid else 0.0 for pid in pids]
+    result = work()
+    after = [cpu_seconds(pid) if pid else 0.0 for pid in pids]
+    return result, [end - start for start, end in zip(before, after, strict=True)]
+
+
 # wrk's script: one path after another from PATHS_FILE (one per line, over and over), and its
 # figures as one line of JSON at the end (wrk times in microseconds).
 WRK_SCRIPT = """

@@ -47,7 +47,7 @@ import psycopg
 from flask_migrate import upgrade
 from sqlalchemy import event, make_url, text
 
-from bench.common import cpu_seconds, free_port, load_gets, postmaster_pid, start_gunicorn, stop
+from bench.common import cpu_while, free_port, load_gets, postmaster_pid, start_gunicorn, stop
 from core.app import create_app
 from core.cli import DEMO_DISTRICTS
 from core.db import db
@@ -286,12 +286,13 @@ def http_load(app, base_url: str, server_pid: int, boxes) -> dict:
     """The views' answers under CLIENTS concurrent clients, and the CPU the server's workers
     and the database's backends spent on them."""
     postmaster = postmaster_pid(app)
-    app_cpu, db_cpu = cpu_seconds(server_pid), cpu_seconds(postmaster) if postmaster else 0
-    figures = load_gets(base_url, paths(boxes), CLIENTS, SECONDS)
+    figures, (app_cpu, db_cpu) = cpu_while(
+        (server_pid, postmaster), lambda: load_gets(base_url, paths(boxes), CLIENTS, SECONDS)
+    )
     answered = figures["requests"]
-    figures["app_cpu_ms"] = round((cpu_seconds(server_pid) - app_cpu) / answered * 1000, 2)
+    figures["app_cpu_ms"] = round(app_cpu / answered * 1000, 2)
     if postmaster:
-        figures["db_cpu_ms"] = round((cpu_seconds(postmaster) - db_cpu) / answered * 1000, 2)
+        figures["db_cpu_ms"] = round(db_cpu / answered * 1000, 2)
     return figures
 
 

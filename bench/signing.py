@@ -68,7 +68,7 @@ from sqlalchemy import func, insert, select, text
 
 from bench.common import (
     bench_app,
-    cpu_seconds,
+    cpu_while,
     free_port,
     percentile,
     postmaster_pid,
@@ -357,9 +357,9 @@ def _load(pool, base_url: str, path: str, plan: list[int], logins: dict, rate=No
     """One load; with `pids` (gunicorn's master, PostgreSQL's postmaster or None), also the
     CPU their children (the workers, the backends) spent meanwhile."""
     posts = [(path, *logins[user_id]) for user_id in plan]
-    before = [cpu_seconds(pid) if pid else 0.0 for pid in pids]
-    load = pool.submit(drive, base_url, posts, CLIENTS, LOAD_SECONDS, rate).result()
-    spent = [cpu_seconds(pid) - was if pid else 0.0 for pid, was in zip(pids, before, strict=True)]
+    load, spent = cpu_while(
+        pids, lambda: pool.submit(drive, base_url, posts, CLIENTS, LOAD_SECONDS, rate).result()
+    )
     return {**load, **dict(zip(("app_cpu_s", "db_cpu_s"), spent, strict=False))}
 
 

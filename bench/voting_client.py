@@ -8,18 +8,13 @@ import sys
 import time
 
 from bench.common import percentile
+from bench.keepalive import post_request
 
 
 async def post(port: int, path: str, cookie: str, body: str) -> int:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    data = body.encode()
-    head = (
-        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: session={cookie}\r\n"
-        "User-Agent: ghia-bench\r\n"
-        "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n"
-    )
-    writer.write(head.encode() + data)
+    headers = {"Cookie": f"session={cookie}", "User-Agent": "ghia-bench", "Connection": "close"}
+    writer.write(post_request(f"127.0.0.1:{port}", path, headers, body.encode()))
     await writer.drain()
     status = int((await reader.readline()).split()[1])
     await reader.read()
