@@ -10,7 +10,7 @@ the log-in page does it (`core.security.start_session`, then the app's own sessi
 serializer) and carries the CSRF token of its session, so every request passes the same
 checks as a resident's. One request in five repeats an earlier signer (often while the first
 is still in flight). Each load signs a petition of its own, whose threshold lies inside the
-load; the counter (`petitions.services.count_new_signatures`, what the `petitions.count` job
+load; the counter (`petitions.counting.count_new_signatures`, what the `petitions.count` job
 runs) runs every COUNT_EVERY seconds during our loads and once after all of them.
 
 Two ways of loading, and they answer different questions:
@@ -81,7 +81,7 @@ from core.db import db, execute_core, utcnow
 from core.models import District, Event, Role, RoleGrant, User
 from core.permissions import require_confirmed
 from core.security import start_session
-from petitions import services
+from petitions import counting, services
 from petitions.forms import SignForm
 from petitions.models import SIGNABLE_STATUSES, Petition, Signature
 
@@ -300,7 +300,7 @@ def _serve(app) -> tuple[subprocess.Popen, str]:
 
 def _count(app) -> int:
     with app.test_request_context():
-        counted = services.count_new_signatures()
+        counted = counting.count_new_signatures()
         db.session.commit()
         return counted
 

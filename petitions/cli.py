@@ -3,7 +3,7 @@
 import click
 
 from core.transactions import CommandGroup
-from petitions import services
+from petitions import counting, services
 
 petitions_cli = CommandGroup("petitions", help="Petitions to the Mayor.")
 
@@ -21,10 +21,10 @@ def tick():
 @petitions_cli.command("count")
 def count():
     """Add new signatures to the shown counts now."""
-    click.echo(f"counted {services.count_new_signatures()} signatures")
+    click.echo(f"counted {counting.count_new_signatures()} signatures")
 
 
 @petitions_cli.command("reconcile")
 def reconcile():
     """Recount every petition from its signatures."""
-    click.echo(f"corrected {services.reconcile()} petitions")
+    click.echo(f"corrected {counting.reconcile()} petitions")

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as upsert
 from core.db import db, utcnow
 from core.districts import all_districts
 from core.models import User
-from petitions import services, settings
+from petitions import counting, settings
 from petitions.models import Petition, Signature, Sponsor, Status, ThresholdCrossing
 
 DEMO_AUTHOR = "petition-demo@ghia.localhost"
@@ -155,7 +155,7 @@ def _signatures(petition: Petition, signers: list[tuple[int, int]], share: float
     ]
     db.session.execute(insert(Signature), rows)
     petition.shown_count = len(sample)
-    services.retally(petition.id)
+    counting.retally(petition.id)
 
 
 OPENED = {  # opened so many days ago: the closed ones ran past their deadline

@@ -12,7 +12,9 @@ from core import links
 from core.db import authored_by, db, utcnow
 from core.districts import all_districts
 from core.i18n import to_local
+from core.inputs import clean_text
 from core.links import LinkTarget
+from core.models import User
 from core.openapi import point_feature
 from core.security import site_url
 from petitions.models import (
@@ -262,3 +264,40 @@ def own_signature(user, petition: Petition) -> OwnSignature | None:
     )
     row = db.session.execute(statement).first()
     return OwnSignature(*row) if row else None
+
+
+def similar_titles(title: str, exclude_id: int | None = None, limit: int = 5) -> list[Petition]:
+    """Public petitions whose title resembles `title` (pg_trgm), most similar first."""
+    title = clean_text(title or "").strip()
+    if len(title) < 3:
+        return []
+    statement = (
+        select(Petition)
+        .where(
+            Petition.status.notin_(
+                [Status.DRAFT, Status.COLLECTING_SPONSORS, Status.IN_MODERATION, Status.WITHDRAWN]
+            )
+        )
+        .where(func.similarity(Petition.title, title) > 0.2)
+        .order_by(func.similarity(Petition.title, title).desc())
+        .limit(limit)
+    )
+    if exclude_id:
+        statement = statement.where(Petition.id != exclude_id)
+    return list(db.session.scalars(statement))
+
+
+def public_signers(petition: Petition, limit: int = 20) -> list[str]:
+    """The names of the latest signers who chose to show them."""
+    statement = (
+        select(User.name)
+        .join(Signature, Signature.user_id == User.id)
+        .where(Signature.petition_id == petition.id, Signature.show_name, User.active)
+        .order_by(Signature.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement))
+
+
+def find_by_sponsor_key(key: str) -> Petition | None:
+    return db.session.scalar(select(Petition).where(Petition.sponsor_key == key))

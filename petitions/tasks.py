@@ -3,7 +3,7 @@
 from core import events, tasks
 from core.db import db
 from core.models import Event
-from petitions import services
+from petitions import counting, mails, services
 from petitions.models import Petition
 
 SIGNER_BATCH = 500  # response mails queued per job run
@@ -13,13 +13,13 @@ SIGNER_BATCH = 500  # response mails queued per job run
 @tasks.job("petitions.count", lock="petition-counter", retry=0)
 def count(timestamp: int | None = None) -> int:
     """Add new signatures to the shown counts (one at a time under the lock)."""
-    return services.count_new_signatures()
+    return counting.count_new_signatures()
 
 
 @tasks.periodic("30 3 * * *")
 @tasks.job("petitions.reconcile", lock="petition-counter")
 def reconcile(timestamp: int | None = None) -> int:
-    return services.reconcile()
+    return counting.reconcile()
 
 
 @tasks.periodic("*/5 * * * *")
@@ -34,7 +34,7 @@ def notify_signers(petition_id: int, after_id: int) -> None:
     petition = db.session.get(Petition, petition_id)
     if petition is None:
         return
-    last = services.mail_signers_batch(petition, after_id, SIGNER_BATCH)
+    last = mails.mail_signers_batch(petition, after_id, SIGNER_BATCH)
     if last is not None:
         tasks.defer(notify_signers, petition_id=petition_id, after_id=last)
 
@@ -43,11 +43,11 @@ def notify_signers(petition_id: int, after_id: int) -> None:
 def mail_threshold(event: Event) -> None:
     petition = db.session.get(Petition, event.payload["petition_id"])
     if petition is not None:
-        services.mail_threshold(petition, event.payload["threshold"])
+        mails.mail_threshold(petition, event.payload["threshold"])
 
 
 @events.consequence(kinds={"petition.progress"})
 def mail_progress(event: Event) -> None:
     petition = db.session.get(Petition, event.payload["petition_id"])
     if petition is not None:
-        services.mail_progress(petition, event.payload["percent"])
+        mails.mail_progress(petition, event.payload["percent"])

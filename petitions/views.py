@@ -26,7 +26,7 @@ from core.i18n import N_, day, flash_later, number
 from core.inputs import page_number
 from core.permissions import authorize, require_confirmed, requires
 from core.security import account_key, site_url
-from petitions import queries, services, settings
+from petitions import invalidation, queries, services, settings
 from petitions.forms import (
     InvalidateForm,
     PetitionForm,
@@ -137,7 +137,7 @@ def detail(petition):
         notices=_thanks(own_signature),
         threshold=settings.first_threshold(),
         own_signature=own_signature,
-        public_signers=services.public_signers(petition),
+        public_signers=queries.public_signers(petition),
         form=SignForm(),
         related=links.related(petition.ref, current_user),
         sponsor_url=site_url("petitions.sponsor", key=petition.sponsor_key),
@@ -172,7 +172,7 @@ def count(petition):
 def similar():
     """Public petitions whose title resembles `?title=`, for suggestions while typing."""
     title = (request.args.get("title") or "")[:200]
-    found = services.similar_titles(title)
+    found = queries.similar_titles(title)
     return jsonify(
         similar=[
             {
@@ -221,7 +221,7 @@ def _edit_page(form: PetitionForm, petition: Petition | None, origin=None):
     A new petition started from another object (`origin`) is linked with it."""
     similar = None
     if form.is_submitted() and form.check.data:
-        similar = services.similar_titles(form.title.data, petition and petition.id)
+        similar = queries.similar_titles(form.title.data, petition and petition.id)
     elif form.validate_on_submit():
         try:
             if petition is None:
@@ -272,7 +272,7 @@ def withdraw(petition):
 
 
 def _by_key(key: str) -> Petition:
-    petition = services.find_by_sponsor_key(key[:32])
+    petition = queries.find_by_sponsor_key(key[:32])
     if petition is None:
         abort(404)
     return petition
@@ -343,8 +343,8 @@ def respond(petition):
     return form_page("petitions/respond.html", form, petition=petition)
 
 
-def _signature_filter(form: InvalidateForm) -> services.SignatureFilter:
-    return services.SignatureFilter(
+def _signature_filter(form: InvalidateForm) -> invalidation.SignatureFilter:
+    return invalidation.SignatureFilter(
         domain=form.domain.data or "",
         since=form.since.moment,
         until=form.until.moment,
@@ -352,7 +352,7 @@ def _signature_filter(form: InvalidateForm) -> services.SignatureFilter:
 
 
 def _remove(form: InvalidateForm, petition: Petition):
-    removal = services.invalidate_signatures(
+    removal = invalidation.invalidate_signatures(
         current_user, petition, _signature_filter(form), form.reason.data
     )
     flash_later(N_("Signatures removed: %(num)s."), "success", num=removal.removed)
@@ -376,7 +376,7 @@ def invalidate(petition):
             if form.confirm.data:
                 return _remove(form, petition)
             given = _signature_filter(form)
-            matching = services.preview_invalidation(current_user, petition, given)
+            matching = invalidation.preview_invalidation(current_user, petition, given)
         except Refused as error:
             _show_on_form(form, error)
     return form_page(

@@ -2,7 +2,7 @@
 
 from core.db import db
 from core.models import Role
-from petitions import services
+from petitions import counting, services
 from petitions.models import Petition, Status
 from tests.factories import make_user
 
@@ -38,7 +38,7 @@ def petition_in(status: Status, author=None, title: str | None = None) -> Petiti
     if status == Status.WITHDRAWN:
         services.withdraw(author, petition)
     if status in (Status.THRESHOLD_REACHED, Status.RESPONDED, Status.AWAITING_RESPONSE):
-        services.cross_threshold(petition, 1, 1)
+        counting.cross_threshold(petition, 1, 1)
     if status == Status.AWAITING_RESPONSE:
         petition.status = Status.AWAITING_RESPONSE.value
     if status == Status.RESPONDED:

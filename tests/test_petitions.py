@@ -17,7 +17,7 @@ from core.errors import Refused
 from core.i18n import city_zone
 from core.models import AuditEntry, Event, OutboxMail, Role
 from news.models import Post
-from petitions import queries, services, settings
+from petitions import announcements, counting, invalidation, mails, queries, services, settings
 from petitions.models import (
     Petition,
     Signature,
@@ -229,14 +229,14 @@ def sign_many(petition, number: int, notify=False) -> list:
 def test_the_counter_adds_new_signatures_and_crosses_each_threshold_once(ctx):
     petition = petition_in(Status.OPEN)
     sign_many(petition, 9)
-    assert services.count_new_signatures() == 9
+    assert counting.count_new_signatures() == 9
     assert (petition.shown_count, petition.status) == (9, "open")
     sign_many(petition, 2)
-    assert services.count_new_signatures() == 2
+    assert counting.count_new_signatures() == 2
     assert (petition.shown_count, petition.status) == (11, "threshold_reached")
     assert petition.response_due_at is not None
-    assert services.count_new_signatures() == 0
-    assert not services.cross_threshold(petition, 10, 11)  # a second notice changes nothing
+    assert counting.count_new_signatures() == 0
+    assert not counting.cross_threshold(petition, 10, 11)  # a second notice changes nothing
     crossings = db.session.scalars(select(ThresholdCrossing.threshold)).all()
     assert crossings == [10]
     kinds = db.session.scalars(
@@ -247,13 +247,29 @@ def test_the_counter_adds_new_signatures_and_crosses_each_threshold_once(ctx):
     assert threshold.payload["news"]["title"]["en"].startswith("Petition “")
 
 
+def test_the_automatic_news_posts_are_written_in_both_languages(app, ctx):
+    app.config["PETITION_RESPONSE_DAYS"] = 1
+    petition = petition_in(Status.OPEN, title="ველობილიკი")
+    news = announcements.threshold_reached(petition, 12000)
+    assert news["title"] == {
+        "ka": "პეტიციამ „ველობილიკი“ 12\xa0000 ხელმოწერას მიაღწია",  # a no-break space
+        "en": "Petition “ველობილიკი” reached 12,000 signatures",
+    }
+    assert news["body"]["en"].endswith("its official response within 1 day.")
+    assert "1 დღის ვადაში" in news["body"]["ka"]
+    petition.response_text = "მერია თანახმაა."
+    news = announcements.response_published(petition)
+    assert news["body"]["ka"] == "მერიის ოფიციალური პასუხი:\n\nმერია თანახმაა."
+    assert news["title"]["en"] == "City Hall responded to the petition “ველობილიკი”"
+
+
 def test_reconciliation_corrects_drift(ctx):
     petition = petition_in(Status.OPEN)
     sign_many(petition, 3)
-    services.count_new_signatures()
+    counting.count_new_signatures()
     petition.shown_count = 7
     db.session.flush()
-    assert services.reconcile() == 1
+    assert counting.reconcile() == 1
     db.session.refresh(petition)
     assert petition.shown_count == 3
 
@@ -275,14 +291,14 @@ def test_the_response_is_published_and_queues_mails_to_signers_who_opted_in(ctx)
     sign_many(petition, 1, notify=False)
     services.respond(moderator(), petition, "მერია თანახმაა.")
     assert (petition.status, petition.response_text) == ("responded", "მერია თანახმაა.")
-    assert services.mail_signers_batch(petition, 0, 10) is None
+    assert mails.mail_signers_batch(petition, 0, 10) is None
     assert count(OutboxMail, OutboxMail.id > 0) == 2
 
 
 def test_similar_titles_are_found_by_trigrams(ctx):
     petition_in(Status.OPEN, title="ველობილიკი რუსთაველის გამზირზე")
     petition_in(Status.OPEN, title="Free parking for residents")
-    titles = [p.title for p in services.similar_titles("ველობილიკი რუსთაველზე")]
+    titles = [p.title for p in queries.similar_titles("ველობილიკი რუსთაველზე")]
     assert titles == ["ველობილიკი რუსთაველის გამზირზე"]
 
 
@@ -481,7 +497,7 @@ def test_the_api_lists_and_shows_petitions_without_personal_data(client, app):
         petition = petition_in(Status.OPEN)
         signer = make_user(email="signer@example.org", name="Secret Name")
         services.sign(signer, petition, show_name=True, notify=False)
-        services.count_new_signatures()
+        counting.count_new_signatures()
         petition_in(Status.DRAFT, title="A draft nobody sees")
         db.session.commit()
     listing = client.get("/api/v1/petitions").get_json()
@@ -507,7 +523,7 @@ def test_the_demo_loader_adds_petitions_in_every_state(app, monkeypatch):
         statuses = set(db.session.scalars(select(Petition.status)))
         assert statuses == {status.value for status in Status}
         # Its counts are real signatures: the nightly recount finds nothing to correct.
-        assert services.reconcile() == 0
+        assert counting.reconcile() == 0
         shown = db.session.scalar(select(func.max(Petition.shown_count)))
         assert shown >= settings.first_threshold()  # one petition is past its threshold
         most_signed = select(Petition).order_by(Petition.shown_count.desc()).limit(1)
@@ -540,7 +556,7 @@ def test_news_post_model_is_not_written_in_the_request(ctx):
     """The automatic news post comes from the event's consequence (a job), not the counter."""
     petition = petition_in(Status.OPEN)
     sign_many(petition, 10)
-    services.count_new_signatures()
+    counting.count_new_signatures()
     assert count(Post) == 0
 
 
@@ -609,7 +625,7 @@ def test_signers_are_anonymised_months_after_closing_and_the_counts_stay(ctx):
     signer.district_id = 3
     for target in (petition, still_open):
         services.sign(signer, target, show_name=True, notify=True)
-    services.count_new_signatures()
+    counting.count_new_signatures()
     closing = utcnow() + timedelta(days=31)
     services.tick(closing)
     assert services.tick(closing + timedelta(days=182))["anonymised"] == 0
@@ -647,7 +663,7 @@ def test_signatures_over_time_are_cumulative_per_local_day_with_quiet_days(ctx):
     for when in (opened, opened + timedelta(hours=13, minutes=30), opened + timedelta(days=3)):
         sign_on(petition, when)
     sign_on(petition, opened + timedelta(days=3))
-    services.count_new_signatures()
+    counting.count_new_signatures()
     timeline = queries.signatures_over_time(petition)
     assert not timeline.by_week
     assert timeline.points == [
@@ -666,7 +682,7 @@ def test_a_long_period_is_shown_by_week(ctx):
     petition.closed_at = petition.deadline = opened + timedelta(days=90)
     for day_number in (0, 6, 7, 89):
         sign_on(petition, opened + timedelta(days=day_number))
-    services.count_new_signatures()
+    counting.count_new_signatures()
     timeline = queries.signatures_over_time(petition)
     assert timeline.by_week
     assert len(timeline.points) == 13  # 91 days
@@ -680,7 +696,7 @@ def test_counts_by_district_and_shares(ctx):
     for slug in ("vake", "vake", "vake", "saburtalo"):
         sign_on(petition, now, slug)
     sign_on(petition, now)
-    services.count_new_signatures()
+    counting.count_new_signatures()
     shares = queries.district_shares(petition)
     assert [(s.slug, s.signatures, s.share) for s in shares[:2]] == [
         ("vake", 3, 0.6),
@@ -720,18 +736,18 @@ def test_the_tallies_by_day_and_district_follow_counting_removals_and_the_nightl
     for number, slug in enumerate(("vake", "vake", "saburtalo", None, "gldani")):
         sign_on(petition, start + timedelta(hours=20 * number), slug)
     sign_on(petition, start, email="bot@spam.example")
-    services.count_new_signatures()
+    counting.count_new_signatures()
     assert tallies(petition) == grouped_signatures(petition)
     assert sum(tallies(petition).values()) == petition.shown_count == 6
     sign_on(petition, utcnow(), "vake")  # counted by a later run, into the same rows
-    services.count_new_signatures()
+    counting.count_new_signatures()
     assert tallies(petition) == grouped_signatures(petition)
-    services.invalidate_signatures(moderator(), petition, SPAM, "Bots")
+    invalidation.invalidate_signatures(moderator(), petition, SPAM, "Bots")
     assert tallies(petition) == grouped_signatures(petition)
     assert sum(tallies(petition).values()) == petition.shown_count == 6
     # A tally gone wrong (a crash between runs, a changed time zone): the nightly rebuild.
     db.session.execute(update(SignatureTally).values(signatures=SignatureTally.signatures + 5))
-    services.reconcile()
+    counting.reconcile()
     assert tallies(petition) == grouped_signatures(petition)
 
 
@@ -740,7 +756,7 @@ def test_the_detail_page_shows_the_charts_tables_and_the_map_data(client, app):
         petition = petition_in(Status.OPEN)
         for slug in ("vake", "vake", "saburtalo"):
             sign_on(petition, utcnow(), slug)
-        services.count_new_signatures()
+        counting.count_new_signatures()
         db.session.commit()
     page = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
     assert "Signatures in total at the end of each day" in page
@@ -782,7 +798,7 @@ def test_the_district_page_lists_its_open_petitions_with_a_link_to_the_list(clie
 
 # Moderators remove signatures in bulk.
 
-SPAM = services.SignatureFilter(domain="@spam.example")
+SPAM = invalidation.SignatureFilter(domain="@spam.example")
 NOW = datetime.now(UTC)
 
 
@@ -798,11 +814,11 @@ def spam_and_real(petition, spam: int, real: int) -> None:
 def test_removing_signatures_by_domain_corrects_the_count_and_keeps_the_rows(ctx):
     petition = petition_in(Status.OPEN)
     spam_and_real(petition, spam=11, real=4)
-    services.count_new_signatures()
+    counting.count_new_signatures()
     assert (petition.shown_count, petition.status) == (16, "threshold_reached")
     staff = moderator()
-    assert services.preview_invalidation(staff, petition, SPAM) == 12
-    removal = services.invalidate_signatures(staff, petition, SPAM, "Bots from one domain")
+    assert invalidation.preview_invalidation(staff, petition, SPAM) == 12
+    removal = invalidation.invalidate_signatures(staff, petition, SPAM, "Bots from one domain")
     assert removal.removed == 12
     assert petition.shown_count == 4
     assert count(Signature, Signature.petition_id == petition.id) == 16  # nothing deleted
@@ -813,14 +829,14 @@ def test_removing_signatures_by_domain_corrects_the_count_and_keeps_the_rows(ctx
     # Under the threshold again, it owes no response; the crossing stays recorded.
     assert (petition.status, petition.response_due_at) == ("open", None)
     assert count(ThresholdCrossing, ThresholdCrossing.petition_id == petition.id) == 1
-    assert services.count_new_signatures() == 0
-    assert services.reconcile() == 0
+    assert counting.count_new_signatures() == 0
+    assert counting.reconcile() == 0
     assert sum(n for _, n in queries.counts_by_district(petition)) == 4
-    assert services.preview_invalidation(staff, petition, SPAM) == 0
+    assert invalidation.preview_invalidation(staff, petition, SPAM) == 0
     # Real signatures take it over again: reached once more, its consequences not repeated.
     for _ in range(settings.first_threshold()):
         sign_on(petition, utcnow())
-    services.count_new_signatures()
+    counting.count_new_signatures()
     assert petition.status == "threshold_reached"
     assert petition.response_due_at is not None
     assert count(Event, Event.kind == "petition.threshold") == 1
@@ -829,12 +845,12 @@ def test_removing_signatures_by_domain_corrects_the_count_and_keeps_the_rows(ctx
 def test_signatures_not_yet_counted_are_removed_without_touching_the_count(ctx):
     petition = petition_in(Status.OPEN)
     spam_and_real(petition, spam=2, real=2)
-    services.count_new_signatures()
+    counting.count_new_signatures()
     assert petition.shown_count == 5
     sign_on(petition, utcnow(), email="late@spam.example")  # not counted yet
-    removal = services.invalidate_signatures(moderator(), petition, SPAM, "Bots")
+    removal = invalidation.invalidate_signatures(moderator(), petition, SPAM, "Bots")
     assert (removal.removed, petition.shown_count) == (4, 2)
-    assert services.count_new_signatures() == 0  # the counter skips removed signatures
+    assert counting.count_new_signatures() == 0  # the counter skips removed signatures
     assert petition.shown_count == 2
 
 
@@ -845,9 +861,9 @@ def test_removing_signatures_in_a_time_window(ctx):
         sign_on(petition, burst + timedelta(minutes=minute))
     sign_on(petition, burst - timedelta(hours=1))
     sign_on(petition, burst + timedelta(minutes=30))
-    services.count_new_signatures()
-    window = services.SignatureFilter(since=burst, until=burst + timedelta(minutes=5))
-    removal = services.invalidate_signatures(moderator(), petition, window, "A burst")
+    counting.count_new_signatures()
+    window = invalidation.SignatureFilter(since=burst, until=burst + timedelta(minutes=5))
+    removal = invalidation.invalidate_signatures(moderator(), petition, window, "A burst")
     assert (removal.removed, petition.shown_count) == (5, 2)
     assert removal.criteria == {"since": burst.isoformat(), "until": window.until.isoformat()}
 
@@ -856,11 +872,11 @@ def test_removing_signatures_in_a_time_window(ctx):
     ("given", "reason", "field"),
     [
         (SPAM, "  ", "reason"),
-        (services.SignatureFilter(), "Bots", "domain"),
-        (services.SignatureFilter(domain="not a domain"), "Bots", "domain"),
-        (services.SignatureFilter(domain="nobody.example"), "Bots", "domain"),
+        (invalidation.SignatureFilter(), "Bots", "domain"),
+        (invalidation.SignatureFilter(domain="not a domain"), "Bots", "domain"),
+        (invalidation.SignatureFilter(domain="nobody.example"), "Bots", "domain"),
         (
-            services.SignatureFilter(since=utcnow(), until=utcnow() - timedelta(hours=1)),
+            invalidation.SignatureFilter(since=utcnow(), until=utcnow() - timedelta(hours=1)),
             "B",
             "until",
         ),
@@ -869,9 +885,9 @@ def test_removing_signatures_in_a_time_window(ctx):
 def test_removal_refuses_what_is_missing_or_matches_nothing(ctx, given, reason, field):
     petition = petition_in(Status.OPEN)
     spam_and_real(petition, spam=2, real=1)
-    services.count_new_signatures()
+    counting.count_new_signatures()
     with pytest.raises(Refused) as refused:
-        services.invalidate_signatures(moderator(), petition, given, reason)
+        invalidation.invalidate_signatures(moderator(), petition, given, reason)
     assert (refused.value.status, refused.value.field) == (422, field)
     assert petition.shown_count == 4
     assert count(Signature, Signature.invalidation_id.is_not(None)) == 0
@@ -882,12 +898,14 @@ def test_only_moderators_remove_signatures_and_only_of_a_public_petition(ctx):
     spam_and_real(petition, spam=2, real=1)
     for someone in (make_user(), make_user(Role.EDITOR), petition.author):
         with pytest.raises(Refused) as refused:
-            services.invalidate_signatures(someone, petition, SPAM, "Bots")
+            invalidation.invalidate_signatures(someone, petition, SPAM, "Bots")
         assert refused.value.status == 403
         with pytest.raises(Refused):
-            services.preview_invalidation(someone, petition, SPAM)
+            invalidation.preview_invalidation(someone, petition, SPAM)
     with pytest.raises(Refused) as refused:
-        services.invalidate_signatures(moderator(), petition_in(Status.IN_MODERATION), SPAM, "B")
+        invalidation.invalidate_signatures(
+            moderator(), petition_in(Status.IN_MODERATION), SPAM, "B"
+        )
     assert refused.value.status == 409
 
 
@@ -895,7 +913,7 @@ def test_a_moderator_previews_then_removes_and_the_page_says_why(client, app):
     with app.test_request_context():
         petition = petition_in(Status.OPEN)
         spam_and_real(petition, spam=3, real=2)
-        services.count_new_signatures()
+        counting.count_new_signatures()
         db.session.commit()
         staff = moderator()
     log_in(client, staff)
@@ -928,8 +946,8 @@ def test_a_signer_whose_signature_was_removed_sees_why_on_the_page_and_in_the_da
         spam_and_real(petition, spam=2, real=1)
         bot = make_user(email="bot-reader@spam.example")
         services.sign(bot, petition)
-        services.count_new_signatures()
-        services.invalidate_signatures(moderator(), petition, SPAM, "Bots from one domain")
+        counting.count_new_signatures()
+        invalidation.invalidate_signatures(moderator(), petition, SPAM, "Bots from one domain")
         db.session.commit()
     log_in(client, bot)
     page = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)
@@ -959,7 +977,7 @@ def test_a_signer_whose_signature_counts_sees_that_they_signed(client, app):
         spam_and_real(petition, spam=1, real=1)
         signer = make_user()
         services.sign(signer, petition)
-        services.invalidate_signatures(moderator(), petition, SPAM, "Bots")
+        invalidation.invalidate_signatures(moderator(), petition, SPAM, "Bots")
         db.session.commit()
     log_in(client, signer)
     page = client.get(f"/petitions/{petition.id}?lang=en").get_data(as_text=True)

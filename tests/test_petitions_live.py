@@ -13,7 +13,7 @@ from core.db import db
 from core.extensions import limiter
 from core.models import Event, Role
 from news.models import Post
-from petitions import services
+from petitions import counting, services
 from petitions.models import (
     Petition,
     Signature,
@@ -82,7 +82,7 @@ def test_fifty_parallel_attempts_by_one_account_make_one_signature(app):
 def count_repeatedly(app, stop: threading.Event) -> None:
     while not stop.is_set():
         with app.test_request_context():
-            services.count_new_signatures(batch=7)
+            counting.count_new_signatures(batch=7)
             db.session.commit()
             db.session.remove()
 
@@ -108,7 +108,7 @@ def test_two_hundred_parallel_signers_give_an_exact_count_and_one_threshold_even
         counter.join()
     assert set(answers) == {302}
     with app.test_request_context():
-        services.count_new_signatures()
+        counting.count_new_signatures()
         db.session.commit()
         petition = db.session.get(Petition, petition_id)
         assert (petition.shown_count, petition.status) == (200, "threshold_reached")
@@ -153,7 +153,7 @@ def test_removing_signatures_while_people_sign_and_the_counter_runs_leaves_the_e
     with ThreadPoolExecutor(8) as pool:
         assert set(pool.map(lambda pair: sign_over_http(*pair, petition_id), first)) == {302}
         with app.test_request_context():
-            services.count_new_signatures()  # 60 counted: the threshold of 40 is crossed
+            counting.count_new_signatures()  # 60 counted: the threshold of 40 is crossed
             db.session.commit()
         signing = pool.map(lambda pair: sign_over_http(*pair, petition_id), later)
         removal = remove_spam_over_http(*moderator, petition_id)
@@ -163,7 +163,7 @@ def test_removing_signatures_while_people_sign_and_the_counter_runs_leaves_the_e
         counter.join()
     assert (removal, answers) == (302, {302})
     with app.test_request_context():
-        services.count_new_signatures()
+        counting.count_new_signatures()
         db.session.commit()
         petition = db.session.get(Petition, petition_id)
         [removed] = db.session.scalars(
@@ -173,7 +173,7 @@ def test_removing_signatures_while_people_sign_and_the_counter_runs_leaves_the_e
         ).all()
         assert 30 <= removed <= 60  # the bots who signed before it, and any who came during
         assert petition.shown_count == 120 - removed
-        assert services.reconcile() == 0  # the nightly recount finds nothing to correct
+        assert counting.reconcile() == 0  # the nightly recount finds nothing to correct
         assert petition.status == "threshold_reached"  # the crossing stays
     mine = Signature.petition_id == petition_id
     valid = rows(app, Signature, mine, Signature.invalidation_id.is_(None))
@@ -189,7 +189,7 @@ def test_the_nightly_recount_counts_a_change_committed_while_it_waits(app):
         petition = db.session.get(Petition, petition_id)
         for _ in range(8):
             services.sign(make_user(), petition)
-        services.count_new_signatures()
+        counting.count_new_signatures()
         petition.shown_count -= 1  # drift, which the nightly recount is there to correct
         db.session.commit()
     with app.app_context():
@@ -210,7 +210,7 @@ def test_the_nightly_recount_counts_a_change_committed_while_it_waits(app):
 
     def recount() -> None:
         with app.app_context():
-            services.reconcile()
+            counting.reconcile()
             db.session.commit()
 
     nightly = threading.Thread(target=recount)

@@ -14,7 +14,7 @@ from core import tasks
 from core.db import db
 from core.districts import by_slug
 from core.models import Role
-from petitions import services
+from petitions import counting
 from petitions.models import Signature, Status
 from tests.browser.test_accessibility import AXE, serious_violations
 from tests.browser.test_editor_journey import log_in
@@ -239,7 +239,7 @@ def petition_pages(app) -> tuple[str, list[str]]:
             )
         reached.shown_count = 4
         db.session.flush()
-        services.retally(reached.id)  # what the counter would have tallied
+        counting.retally(reached.id)  # what the counter would have tallied
         db.session.commit()
         return moderator, [
             "/petitions/",
