@@ -75,6 +75,14 @@ from bench.common import (
     start_gunicorn,
     stop,
 )
+from bench.hot_row import (
+    DB_CLIENTS,
+    DB_LOADS,
+    DB_SECONDS,
+    NAIVE_SIGN,
+    database_loads,
+    mark_counted,
+)
 from bench.keepalive import Client, post_request
 from core.app import create_app
 from core.db import db, execute_core, utcnow
@@ -83,7 +91,7 @@ from core.permissions import require_confirmed
 from core.security import start_session
 from petitions import counting, services
 from petitions.forms import SignForm
-from petitions.models import SIGNABLE_STATUSES, Petition, Signature
+from petitions.models import Petition, Signature
 
 # The server's shape: one gthread worker per core, 4 threads each, spent the least CPU per
 # request of the shapes tried (4x8, 2x8, 2x4 gthread; 4 and 6 sync, which also reconnect per
@@ -106,28 +114,6 @@ USER_AGENT = "ghia-bench-signing"
 
 naive = Blueprint("bench_naive", __name__)
 
-# The product's signing statement (`petitions.services.SIGN_IF_OPEN`) with the hot-row counter
-# added: a new signature adds one to the petition's count in the same statement, so its row
-# stays locked until the request commits. Everything else is as the product does it, so the
-# two runs differ only in how they count. Its signatures are counted here, so the real counter
-# leaves them alone.
-NAIVE_SIGN = text(
-    """
-    WITH signable AS (
-        SELECT id FROM petition WHERE id = :petition_id AND status = ANY(:statuses)
-    ), added AS (
-        INSERT INTO petition_signature (petition_id, user_id, district_id, show_name, notify,
-                                        counted)
-        SELECT id, :user_id, :district_id, :show_name, :notify, true FROM signable
-        ON CONFLICT (petition_id, user_id) DO NOTHING RETURNING petition_id
-    ), bumped AS (
-        UPDATE petition SET shown_count = shown_count + 1
-        WHERE id IN (SELECT petition_id FROM added)
-    )
-    SELECT signable.id FROM signable
-    """
-)
-
 
 @naive.post("/bench/naive/<int:petition_id>/sign")
 @require_confirmed
@@ -137,12 +123,11 @@ def naive_sign(petition_id: int):
     if not form.validate_on_submit():  # as the product view
         abort(400)
     values = {
-        "petition_id": petition_id,
-        "statuses": [str(status) for status in SIGNABLE_STATUSES],
-        "user_id": current_user.id,
-        "district_id": current_user.verified_district_id or current_user.district_id,
-        "show_name": bool(form.show_name.data),
-        "notify": bool(form.notify.data),
+        "new_petition_id": petition_id,
+        "new_user_id": current_user.id,
+        "new_district_id": current_user.verified_district_id or current_user.district_id,
+        "new_show_name": bool(form.show_name.data),
+        "new_notify": bool(form.notify.data),
     }
     if execute_core(NAIVE_SIGN, values).first() is None:
         abort(409)  # the product view tells why; the bench signs only open petitions
@@ -313,28 +298,35 @@ def _count_until(app, done: threading.Event) -> None:
 # Checks after a run.
 
 
-def _checks(petition_id: int, signers: set[int]) -> dict:
-    """What a resident or an auditor would notice: missing or extra signatures, a wrong count,
-    the threshold fired other than once."""
+def _stored(petition_id: int) -> dict:
+    """A petition's signature rows, distinct signers and shown count, after the counter."""
     rows, distinct = db.session.execute(
         select(func.count(), func.count(Signature.user_id.distinct())).where(
             Signature.petition_id == petition_id
         )
     ).one()
+    petition = db.session.get(Petition, petition_id)
+    db.session.refresh(petition)
+    return {"doubled": rows - distinct, "count_exact": petition.shown_count == distinct}
+
+
+def _checks(petition_id: int, signers: set[int]) -> dict:
+    """What a resident or an auditor would notice: missing or extra signatures, a wrong count,
+    the threshold fired other than once."""
+    stored = _stored(petition_id)
     present = db.session.scalar(
         select(func.count(Signature.user_id.distinct())).where(
             Signature.petition_id == petition_id, Signature.user_id.in_(signers)
         )
     )
-    petition = db.session.get(Petition, petition_id)
-    db.session.refresh(petition)
+    ref = db.session.get(Petition, petition_id).ref
     events = db.session.scalar(
-        select(func.count()).where(Event.kind == "petition.threshold", Event.ref == petition.ref)
+        select(func.count()).where(Event.kind == "petition.threshold", Event.ref == ref)
     )
     return {
         "lost": len(signers) - present,
-        "doubled": rows - distinct,
-        "count_exact": petition.shown_count == distinct == len(signers),
+        "doubled": stored["doubled"],
+        "count_exact": stored["count_exact"] and present == len(signers),
         "threshold_events": events,
     }
 
@@ -360,6 +352,9 @@ def _load(pool, base_url: str, path: str, plan: list[int], logins: dict, rate=No
     load, spent = cpu_while(
         pids, lambda: pool.submit(drive, base_url, posts, CLIENTS, LOAD_SECONDS, rate).result()
     )
+    answers = Counter(status for status in load["statuses"] if status)
+    if set(answers) - {302}:  # every signer is confirmed and every petition open
+        raise RuntimeError(f"{path}: answers other than signed: {dict(answers)}")
     return {**load, **dict(zip(("app_cpu_s", "db_cpu_s"), spent, strict=False))}
 
 
@@ -376,7 +371,7 @@ def _say(message: str) -> None:
 # Saturation loads run ours, naive, naive again, ours again (ABBA), each on a petition of its
 # own, so that a machine speeding up or slowing down during the run favours neither design;
 # the fixed-rate load runs between the two pairs.
-PETITIONS = ("ours", "naive", "paced", "naive_again", "ours_again", "warm")
+PETITIONS = ("ours", "naive", "paced", "naive_again", "ours_again", "warm", *DB_LOADS)
 
 
 def _prepare(app) -> dict:
@@ -410,26 +405,30 @@ def _measure(app, base_url: str, pids: tuple, setup: dict, plan: list[int]) -> d
     counter running, as its periodic job would)."""
     logins = setup["logins"]
 
-    def load(name: str, route: str, rate=None) -> dict:
-        path = f"{route}/{setup[name]}/sign"
-        return _load(pool, base_url, path, plan, logins, rate, pids)
-
     def ours(name: str, rate=None) -> dict:
-        return _with_counter(app, lambda: load(name, "/petitions", rate))
+        path = f"/petitions/{setup[name]}/sign"
+        return _with_counter(app, lambda: _load(pool, base_url, path, plan, logins, rate, pids))
+
+    def naive(name: str, signers=plan) -> dict:
+        path = f"/bench/naive/{setup[name]}/sign"
+        answered = _load(pool, base_url, path, signers, logins, pids=pids)
+        with app.app_context():
+            mark_counted(setup[name])
+        return answered
 
     with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
         # Each route warms up with signers of its own, so both run their inserts.
         warm, warm_too = _halves(setup["signers"][: 2 * WARM_UP_SIGNERS])
-        _load(pool, base_url, f"/bench/naive/{setup['warm']}/sign", warm, logins)
+        naive("warm", warm)
         _load(pool, base_url, f"/petitions/{setup['warm']}/sign", warm_too, logins)
         _say(f"{len(plan)} signing requests, {CLIENTS} clients, as fast as answered, ours")
         loads = {"ours": ours("ours")}
         _say("the same on the naive route")
-        loads["naive"] = load("naive", "/bench/naive")
+        loads["naive"] = naive("naive")
         _say(f"ours, the same requests offered at {OFFERED_PER_S:.0f}/s")
         loads["paced"] = ours("paced", OFFERED_PER_S)
         _say("the naive route and ours again, as fast as answered")
-        loads["naive_again"] = load("naive_again", "/bench/naive")
+        loads["naive_again"] = naive("naive_again")
         loads["ours_again"] = ours("ours_again")
     return loads
 
@@ -450,15 +449,38 @@ def run() -> dict:
         loads = _measure(app, base_url, (server.pid, postmaster_pid(app)), setup, plan)
     finally:
         stop(server)
+    _say(f"both statements from pgbench alone, {DB_CLIENTS} connections, ours, naive, naive, ours")
+    db_loads = database_loads(app, setup)
     with app.app_context():
         _count(app)
         checks = {name: _checks(setup[name], _signed(plan, loads[name])) for name in loads}
+        checks.update({name: _stored(setup[name]) for name in DB_LOADS})
     figures = {
         "ours": _figures(_both(loads["ours"], loads["ours_again"])),
         "naive": _figures(_both(loads["naive"], loads["naive_again"])),
         "paced": _figures(loads["paced"]),
     }
-    return _report(figures, checks)
+    return {**_report(figures, checks), **_database_report(db_loads, checks)}
+
+
+def _database_report(loads: dict, checks: dict) -> dict:
+    """The database's ceiling for each design: the mean of its two pgbench loads."""
+
+    def mean(design: str, key: str) -> float:
+        return round((loads[design][key] + loads[f"{design}_again"][key]) / 2, 2)
+
+    ours, naive = mean("db_ours", "per_s"), mean("db_naive", "per_s")
+    return {
+        "db_signatures_per_s": ours,
+        "db_naive_signatures_per_s": naive,
+        "db_ratio_vs_naive": round(ours / naive, 2),
+        "db_latency_ms": mean("db_ours", "latency_ms"),
+        "db_naive_latency_ms": mean("db_naive", "latency_ms"),
+        "db_failed": sum(load["failed"] for load in loads.values()),
+        "db_doubled": sum(checks[name]["doubled"] for name in DB_LOADS),
+        "db_count_exact": all(checks[name]["count_exact"] for name in DB_LOADS),
+        "db_clients": f"{DB_CLIENTS} pgbench connections, {DB_SECONDS:g} s per load",
+    }
 
 
 def _both(first: dict, second: dict) -> dict:

@@ -1,0 +1,84 @@
+"""The product's own SQL statements under pgbench, PostgreSQL's load generator.
+
+pgbench is written in C and comes with PostgreSQL (in the same folder as the `initdb` that
+scripts/pg.sh runs), so it can drive tens of thousands of transactions a second from a
+fraction of one core: the database's own ceiling for a statement, which no Python client on
+the same two cores could reach. A script is built from SQLAlchemy statements compiled by the
+app's dialect, so it runs exactly what the product runs.
+"""
+
+import re
+import shutil
+import subprocess
+from glob import glob
+
+from sqlalchemy.sql import Executable
+
+from core.db import db
+from core.tasks import conninfo
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s(::)?")
+CASTS = {bool: "boolean", int: "bigint", str: "text"}
+
+
+def executable() -> str:
+    """pgbench on the PATH, or the newest PostgreSQL's (Debian keeps it off the PATH)."""
+    found = shutil.which("pgbench") or max(glob("/usr/lib/postgresql/*/bin/pgbench"), default="")
+    if not found:
+        raise RuntimeError("pgbench not found: it comes with PostgreSQL's server package")
+    return found
+
+
+def statement_sql(statement: Executable, kinds: dict[str, type]) -> str:
+    """`statement` as pgbench runs it: each parameter becomes the pgbench variable of its
+    name. The compiler casts the parameters whose type it knows; the others are cast by the
+    Python type of the value they will get (`kinds`), since pgbench passes every variable as
+    text."""
+    sql = str(statement.compile(dialect=db.engine.dialect))
+
+    def variable(match: re.Match) -> str:
+        name, cast = match.group(1), match.group(2)
+        return f":{name}::" if cast else f":{name}::{CASTS[kinds[name]]}"
+
+    return " ".join(PLACEHOLDER.sub(variable, sql).split()) + ";"
+
+
+def fixed_values(statement: Executable) -> dict:
+    """The values the compiler fixed in the statement (constants such as the statuses it
+    compares with), as pgbench variables."""
+    compiled = statement.compile(dialect=db.engine.dialect)
+    return {name: value for name, value in compiled.params.items() if value is not None}
+
+
+def run(url: str, script: str, clients: int, seconds: float, variables: dict) -> dict:
+    """Run `script` (pgbench's script language) with `clients` connections for `seconds`,
+    statements prepared once per connection as the app's driver does; transactions per
+    second and the mean latency."""
+    command = [executable(), "--no-vacuum", "--protocol=prepared", f"--client={clients}",
+               "--jobs=2", f"--time={seconds:g}", "--file=-"]  # fmt: skip
+    for name, value in variables.items():
+        command.append(f"--define={name}={_text(value)}")
+    printed = subprocess.run(
+        [*command, conninfo(url)], input=script, capture_output=True, text=True, check=True
+    ).stdout
+    return {
+        "transactions": int(_figure(printed, r"number of transactions actually processed: (\d+)")),
+        "failed": int(_figure(printed, r"number of failed transactions: (\d+)", "0")),
+        "per_s": round(float(_figure(printed, r"tps = ([\d.]+)")), 1),
+        "latency_ms": round(float(_figure(printed, r"latency average = ([\d.]+) ms")), 2),
+    }
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _figure(printed: str, pattern: str, default: str | None = None) -> str:
+    found = re.search(pattern, printed)
+    if found:
+        return found.group(1)
+    if default is None:
+        raise RuntimeError(f"pgbench printed no {pattern!r}:\n{printed}")
+    return default
