@@ -35,7 +35,7 @@ from core.storage import storage
 
 ACCOUNTS = 40
 REPORTS_PER_ACCOUNT = 10
-CONCURRENCY = 16
+CONCURRENCY = 32  # residents sending at once, as the issue of the smart map asks
 GUNICORN_WORKERS = 4
 PASSWORD = "bench-password-1"  # noqa: S105 - the benchmark's own throw-away accounts
 PHOTO_VARIANTS = 12
