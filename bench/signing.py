@@ -11,7 +11,7 @@ serializer) and carries the CSRF token of its session, so every request passes t
 checks as a resident's. One request in five repeats an earlier signer (often while the first
 is still in flight). Each load signs a petition of its own, whose threshold lies inside the
 load; the counter (`petitions.counting.count_new_signatures`, what the `petitions.count` job
-runs) runs every COUNT_EVERY seconds during our loads and once after all of them.
+runs) runs every COUNT_EVERY seconds (bench.signing_db) during our loads and once after all.
 
 Two ways of loading, and they answer different questions:
 
@@ -29,12 +29,14 @@ Two ways of loading, and they answer different questions:
 
 The naive design gets the saturation load too: a signing route registered on the bench app
 only (never in the product) that runs the product's own signing statement with
-`shown_count = shown_count + 1` on the petition row added to it, which SPEC §4 forbids, so
-the row stays locked until the request commits and every new signature waits for the one
-before. The two routes differ only in how they count. Each design's saturation load runs
-twice, in the order ours, naive, (fixed rate), naive, ours, so that a machine whose speed
-drifts during the run favours neither; `signatures_per_s`, `naive_signatures_per_s` and their
-`ratio_vs_naive` are each design's answers over the time of its two loads.
+`shown_count = shown_count + 1` on the petition row added to it (`bench.signing_db.NAIVE_SIGN`),
+which SPEC §4 forbids, so the row stays locked until the request commits and every new
+signature waits for the one before. The two routes differ only in how they count. Each
+design's saturation load runs twice, in the order ours, naive, (fixed rate), naive, ours, so
+that a machine whose speed drifts during the run favours neither; `signatures_per_s`,
+`naive_signatures_per_s` and their `ratio_vs_naive` are each design's answers over the time
+of its two loads. Then pgbench gives each design's statement to the database alone, where the
+hot row bites (`bench.signing_db`: the `db_*` keys).
 
 Figures: `signatures_per_s` counts signing requests answered (a repeat is a request like any
 other); `lost` is signers answered "signed" with no row, `doubled` rows beyond one per signer
@@ -54,7 +56,6 @@ import random
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -75,21 +76,23 @@ from bench.common import (
     start_gunicorn,
     stop,
 )
-from bench.hot_row import (
+from bench.keepalive import Client, post_request
+from bench.signing_db import (
     DB_CLIENTS,
     DB_LOADS,
     DB_SECONDS,
     NAIVE_SIGN,
+    count,
     database_loads,
     mark_counted,
+    with_counter,
 )
-from bench.keepalive import Client, post_request
 from core.app import create_app
 from core.db import db, execute_core, utcnow
 from core.models import District, Event, Role, RoleGrant, User
 from core.permissions import require_confirmed
 from core.security import start_session
-from petitions import counting, services
+from petitions import services
 from petitions.forms import SignForm
 from petitions.models import Petition, Signature
 
@@ -109,7 +112,6 @@ THRESHOLD = SIGNERS // 5
 # A busy machine may be slow: each load stops sending after this long (answers still come),
 # so the whole run (five loads) stays within about four minutes.
 LOAD_SECONDS = 45.0
-COUNT_EVERY = 2.0
 USER_AGENT = "ghia-bench-signing"
 
 naive = Blueprint("bench_naive", __name__)
@@ -280,21 +282,6 @@ def _serve(app) -> tuple[subprocess.Popen, str]:
     return server, f"http://127.0.0.1:{port}"
 
 
-# The counter, as the periodic job runs it.
-
-
-def _count(app) -> int:
-    with app.test_request_context():
-        counted = counting.count_new_signatures()
-        db.session.commit()
-        return counted
-
-
-def _count_until(app, done: threading.Event) -> None:
-    while not done.wait(COUNT_EVERY):
-        _count(app)
-
-
 # Checks after a run.
 
 
@@ -377,7 +364,7 @@ PETITIONS = ("ours", "naive", "paced", "naive_again", "ours_again", "warm", *DB_
 def _prepare(app) -> dict:
     """An open petition per run (and a warm-up one) and the signers' logins."""
     with app.app_context():
-        _count(app)  # the demo's own signatures, under the demo's thresholds
+        count(app)  # the demo's own signatures, under the demo's thresholds
         app.config.update(PETITION_SPONSORS=0, PETITION_THRESHOLDS=str(THRESHOLD))
         petitions = {name: _open_petition(name) for name in PETITIONS}
         signers = _bulk_users("signer", SIGNERS)
@@ -385,18 +372,6 @@ def _prepare(app) -> dict:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
     return {**petitions, "signers": signers, "logins": logins}
-
-
-def _with_counter(app, load):
-    """Run `load()` while the counter runs as its periodic job would."""
-    done = threading.Event()
-    counter = threading.Thread(target=_count_until, args=(app, done))
-    counter.start()
-    try:
-        return load()
-    finally:
-        done.set()
-        counter.join()
 
 
 def _measure(app, base_url: str, pids: tuple, setup: dict, plan: list[int]) -> dict[str, dict]:
@@ -407,19 +382,18 @@ def _measure(app, base_url: str, pids: tuple, setup: dict, plan: list[int]) -> d
 
     def ours(name: str, rate=None) -> dict:
         path = f"/petitions/{setup[name]}/sign"
-        return _with_counter(app, lambda: _load(pool, base_url, path, plan, logins, rate, pids))
+        return with_counter(app, lambda: _load(pool, base_url, path, plan, logins, rate, pids))
 
-    def naive(name: str, signers=plan) -> dict:
+    def naive(name: str, signers=plan, measured=pids) -> dict:
         path = f"/bench/naive/{setup[name]}/sign"
-        answered = _load(pool, base_url, path, signers, logins, pids=pids)
-        with app.app_context():
-            mark_counted(setup[name])
+        answered = _load(pool, base_url, path, signers, logins, pids=measured)
+        mark_counted(app, setup[name])
         return answered
 
     with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
         # Each route warms up with signers of its own, so both run their inserts.
         warm, warm_too = _halves(setup["signers"][: 2 * WARM_UP_SIGNERS])
-        naive("warm", warm)
+        naive("warm", warm, measured=())
         _load(pool, base_url, f"/petitions/{setup['warm']}/sign", warm_too, logins)
         _say(f"{len(plan)} signing requests, {CLIENTS} clients, as fast as answered, ours")
         loads = {"ours": ours("ours")}
@@ -452,7 +426,7 @@ def run() -> dict:
     _say(f"both statements from pgbench alone, {DB_CLIENTS} connections, ours, naive, naive, ours")
     db_loads = database_loads(app, setup)
     with app.app_context():
-        _count(app)
+        count(app)
         checks = {name: _checks(setup[name], _signed(plan, loads[name])) for name in loads}
         checks.update({name: _stored(setup[name]) for name in DB_LOADS})
     figures = {

@@ -10,8 +10,12 @@ from core.security import site_url
 from petitions.models import Petition, Signature
 
 
-def _link(petition: Petition) -> str:
-    return site_url("petitions.detail", petition_id=petition.id)
+def _queue_each(people, template: str, petition: Petition, **values) -> None:
+    """One mail to each person (once, however often they appear), in their language."""
+    link = site_url("petitions.detail", petition_id=petition.id)
+    for person in {p.id: p for p in people}.values():
+        values.update(petition=petition, user=person, link=link)
+        mail.queue(person.email, template, person.locale, **values)
 
 
 def moderators() -> list[User]:
@@ -28,16 +32,7 @@ def mail_threshold(petition: Petition, threshold: int) -> None:
     people = list(moderators())
     if petition.author is not None:
         people.append(petition.author)
-    for person in {p.id: p for p in people}.values():
-        mail.queue(
-            person.email,
-            "petition_threshold",
-            person.locale,
-            petition=petition,
-            threshold=threshold,
-            user=person,
-            link=_link(petition),
-        )
+    _queue_each(people, "petition_threshold", petition, threshold=threshold)
 
 
 def mail_progress(petition: Petition, percent: int) -> None:
@@ -49,16 +44,7 @@ def mail_progress(petition: Petition, percent: int) -> None:
         .join(Signature, Signature.user_id == User.id)
         .where(Signature.petition_id == petition.id, Signature.notify)
     )
-    for person in {p.id: p for p in people}.values():
-        mail.queue(
-            person.email,
-            "petition_progress",
-            person.locale,
-            petition=petition,
-            percent=percent,
-            user=person,
-            link=_link(petition),
-        )
+    _queue_each(people, "petition_progress", petition, percent=percent)
 
 
 def mail_signers_batch(petition: Petition, after_id: int, size: int) -> int | None:
@@ -70,13 +56,5 @@ def mail_signers_batch(petition: Petition, after_id: int, size: int) -> int | No
         .order_by(Signature.id)
         .limit(size)
     ).all()
-    for _signature_id, person in rows:
-        mail.queue(
-            person.email,
-            "petition_response",
-            person.locale,
-            petition=petition,
-            user=person,
-            link=_link(petition),
-        )
+    _queue_each([person for _signature_id, person in rows], "petition_response", petition)
     return rows[-1][0] if len(rows) == size else None

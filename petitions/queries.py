@@ -267,7 +267,8 @@ def own_signature(user, petition: Petition) -> OwnSignature | None:
 
 
 def similar_titles(title: str, exclude_id: int | None = None, limit: int = 5) -> list[Petition]:
-    """Public petitions whose title resembles `title` (pg_trgm), most similar first."""
+    """Petitions past moderation whose title resembles `title` (pg_trgm), most similar
+    first; not withdrawn ones, which nobody pursues any more."""
     title = clean_text(title or "").strip()
     if len(title) < 3:
         return []

@@ -279,15 +279,6 @@ def sign_if_open(user: User, petition_id: int, show_name: bool, notify: bool) ->
     return None if row is None else row.signature_id is not None
 
 
-def has_signed(user, petition: Petition) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    statement = select(Signature.id).where(
-        Signature.petition_id == petition.id, Signature.user_id == user.id
-    )
-    return db.session.scalar(statement) is not None
-
-
 # The clock: deadlines close petitions, late responses are flagged.
 
 
