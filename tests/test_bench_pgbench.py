@@ -14,7 +14,7 @@ def test_both_designs_run_under_pgbench(app, statement):
     with app.app_context():
         # A petition that does not exist: every transaction runs both statements, signs
         # nothing and rolls back, so the test database stays as it was.
-        values = signing_db.variables(statement, 2**31 - 1, (1, 1000))
+        values = signing_db.variables(statement, 2**31 - 1, first_signer=1)
         script = signing_db.script(statement, end="ROLLBACK")
         ran = pgbench.run(app.config["SQLALCHEMY_DATABASE_URI"], script, 2, 1, values)
     assert ran["transactions"] > 0
