@@ -65,7 +65,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, abort, redirect, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
 from bench.common import (
     bench_app,
@@ -82,14 +82,15 @@ from bench.signing_db import (
     DB_LOADS,
     DB_SECONDS,
     NAIVE_SIGN,
+    bulk_signers,
     count_signatures,
     database_loads,
     mark_counted,
     with_counter,
 )
 from core.app import create_app
-from core.db import db, execute_core, utcnow
-from core.models import District, Event, Role, RoleGrant, User
+from core.db import db, execute_core
+from core.models import Event, Role, RoleGrant, User
 from core.permissions import require_confirmed
 from core.security import start_session
 from petitions import services
@@ -150,7 +151,7 @@ def server_app():
 
 def _open_petition(title: str) -> int:
     """An open petition taken through the real transitions (no supporters needed here)."""
-    author, moderator = _bulk_users("author-" + title, 2)
+    author, moderator = bulk_signers("author-" + title, 2)
     db.session.add(RoleGrant(user_id=moderator, role=Role.MODERATOR.value))
     db.session.flush()
     author_user, moderator_user = db.session.get(User, author), db.session.get(User, moderator)
@@ -160,26 +161,6 @@ def _open_petition(title: str) -> int:
     services.approve(moderator_user, petition)
     db.session.commit()
     return petition.id
-
-
-def _bulk_users(prefix: str, count: int) -> list[int]:
-    """`count` confirmed accounts in one INSERT, spread over the districts. They have no usable
-    password: the bench logs them in with session cookies."""
-    districts = list(db.session.scalars(select(District.id)))
-    now = utcnow()
-    rows = [
-        {
-            "email": f"{prefix}-{i}@bench.example",
-            "name": f"Signer {i}",
-            "password_hash": "!",
-            "email_confirmed_at": now,
-            "district_id": districts[i % len(districts)] if districts else None,
-        }
-        for i in range(count)
-    ]
-    ids = db.session.scalars(insert(User).returning(User.id), rows).all()
-    db.session.commit()
-    return list(ids)
 
 
 def _logins(app, user_ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -373,7 +354,7 @@ def _prepare(app) -> dict:
         count_signatures(app)  # the demo's own signatures, under the demo's thresholds
         app.config.update(PETITION_SPONSORS=0, PETITION_THRESHOLDS=str(THRESHOLD))
         petitions = {name: _open_petition(name) for name in PETITIONS}
-        signers = _bulk_users("signer", SIGNERS)
+        signers = bulk_signers("signer", SIGNERS)
         logins = _logins(app, signers)
         db.session.execute(text("ANALYZE"))
         db.session.commit()

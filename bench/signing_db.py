@@ -53,16 +53,16 @@ NAIVE_SIGN = SIGN_IF_OPEN.add_cte(
     .cte("bumped")
 )
 
-# Accounts made in one statement, with consecutive ids.
-MANY_SIGNERS = text(
+# Confirmed accounts in one statement, spread over the districts. They have no usable
+# password: the bench logs them in with session cookies.
+BULK_SIGNERS = text(
     """
-    WITH made AS (
-        INSERT INTO user_account (email, name, password_hash, email_confirmed_at)
-        SELECT 'db-signer-' || n || '@bench.example', 'Signer ' || n, '!', now()
-        FROM generate_series(1, :count) AS n
-        RETURNING id
-    )
-    SELECT min(id), max(id) FROM made
+    INSERT INTO user_account (email, name, password_hash, email_confirmed_at, district_id)
+    SELECT CAST(:prefix AS text) || '-' || n || '@bench.example', 'Signer ' || n, '!', now(),
+           districts.ids[1 + n % cardinality(districts.ids)]
+    FROM generate_series(0, :count - 1) AS n,
+         (SELECT array_agg(id ORDER BY id) AS ids FROM district) AS districts
+    RETURNING id
     """
 )
 # Casts for the parameters the compiler leaves untyped (those of the INSERT's SELECT list):
@@ -87,6 +87,14 @@ CHOOSE_SIGNER = r"""
 \endif
 \set user_id :new_user_id
 """
+
+
+def bulk_signers(prefix: str, count: int) -> list[int]:
+    """`count` new confirmed accounts (e-mail `<prefix>-<n>@bench.example`); their ids in
+    order, consecutive since one statement draws them from the sequence."""
+    ids = sorted(db.session.scalars(BULK_SIGNERS, {"prefix": prefix, "count": count}))
+    db.session.commit()
+    return ids
 
 
 def script(statement, end: str = "COMMIT") -> str:
@@ -126,8 +134,7 @@ def database_loads(app, petitions: dict[str, int]) -> dict[str, dict]:
     of DB_LOADS), in the order ours, naive, naive, ours."""
     count_signatures(app)  # what the HTTP loads left, so that no load counts it
     with app.app_context():
-        first_signer, _last = db.session.execute(MANY_SIGNERS, {"count": DB_SIGNERS}).one()
-        db.session.commit()
+        first_signer = bulk_signers("db-signer", DB_SIGNERS)[0]
     _vacuum(app)
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     loads = {}
